@@ -1,0 +1,95 @@
+# stream toolkit -- POSIX make; CC, CFLAGS, PREFIX, MANPREFIX, DESTDIR
+# can be overridden on the command line.
+.POSIX:
+
+VERSION   = 0.1.0
+PREFIX    = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+CC        = cc
+AR        = ar
+RANLIB    = ranlib
+CFLAGS    = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION=\"$(VERSION)\" -Ilib
+LDFLAGS   =
+LDLIBS    = -ljq -lonig -lxxhash -lm
+
+BIN = stream-filter
+MAN1 = man/stream-filter.1
+MAN7 = man/stream-toolkit.7
+
+LIBHDR = lib/buf.h lib/clock.h lib/dedup.h lib/diag.h lib/fast.h \
+         lib/field.h lib/filter.h lib/hash.h lib/json.h lib/line.h \
+         lib/loop.h lib/opt.h lib/out.h lib/program.h lib/sig.h \
+         lib/state.h lib/ts.h lib/xalloc.h
+LIBSRC = lib/buf.c lib/clock.c lib/dedup.c lib/diag.c lib/fast.c \
+         lib/field.c lib/filter.c lib/hash.c lib/json.c lib/line.c \
+         lib/loop.c lib/opt.c lib/out.c lib/program.c lib/sig.c \
+         lib/state.c lib/ts.c lib/xalloc.c
+LIBOBJ = $(LIBSRC:.c=.o)
+
+UNIT = tests/unit/buf_test tests/unit/dedup_test tests/unit/fast_test \
+       tests/unit/hash_test \
+       tests/unit/json_test tests/unit/line_test tests/unit/state_test \
+       tests/unit/ts_test
+
+all: $(BIN)
+
+$(LIBOBJ): $(LIBHDR)
+
+lib/libtk.a: $(LIBOBJ)
+	rm -f $@
+	$(AR) rc $@ $(LIBOBJ)
+	$(RANLIB) $@
+
+$(BIN): lib/libtk.a
+
+.c.o:
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+stream-filter: cmd/stream-filter.c lib/libtk.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/stream-filter.c \
+	    lib/libtk.a $(LDLIBS)
+
+$(UNIT): lib/libtk.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $@.c lib/libtk.a \
+	    $(LDLIBS) -lcmocka
+
+unit: $(UNIT)
+
+check: deps all unit
+	sh tests/run
+
+# The same suites built with AddressSanitizer and UBSan, in a clean tree.
+check-asan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wall -Wextra" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+	$(MAKE) clean
+
+bench: all
+	sh scripts/bench
+
+demo: deps all
+	sh scripts/demo
+
+deps:
+	sh scripts/install-deps
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man7
+	cp -f $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+
+uninstall:
+	for b in $(BIN); do rm -f $(DESTDIR)$(PREFIX)/bin/$$b; done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
+	for m in $(MAN7); do rm -f $(DESTDIR)$(MANPREFIX)/man7/$${m#man/}; done
+
+clean:
+	rm -f $(BIN) $(LIBOBJ) lib/libtk.a $(UNIT)
+
+.PHONY: all unit check check-asan bench demo deps install uninstall clean

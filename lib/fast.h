@@ -1,0 +1,34 @@
+#ifndef FAST_H
+#define FAST_H
+/*
+ * fast -- the jq programs that the JSON scanner runs alone, without libjq:
+ *   .                         the record
+ *   .a.b[0]                   a simple path (see json_path_parse)
+ *   {a, b, "c d": .x.y, e: .f} an object of simple paths
+ *   select(COND)              and  select(COND) | PROJECTION
+ * where COND combines, with and/or/not and parentheses:
+ *   PATH OP CONST, CONST OP PATH (OP: == != < <= > >=; CONST: null, true,
+ *   false, a number, a string), PATH (truthiness), has("k") and
+ *   PATH | has("k"), startswith("s"), endswith("s") (on . or PATH | ...).
+ * Results are exactly jq's, errors use jq's words.  Anything else is
+ * refused at compile time and left to libjq.
+ */
+#include "buf.h"
+#include "json.h"
+
+struct fast;
+
+enum fast_result {
+	FAST_ERROR = -1,	/* runtime error; jq's message in err */
+	FAST_DROP = 0,		/* no output (select was false) */
+	FAST_PASS = 1,		/* output is the record itself, unchanged */
+	FAST_BUILT = 2		/* output is the compact JSON text in out */
+};
+
+struct fast	*fast_compile(const char *program);	/* NULL: not ours */
+enum fast_result fast_run(const struct fast *, struct json_span record,
+		    struct buf *out, struct buf *err);
+				/* out and err are reset by the caller */
+void		 fast_free(struct fast *);
+
+#endif

@@ -1,0 +1,74 @@
+/* field -- a value per record from a jq expression; see field.h. */
+#include <string.h>
+
+#include "field.h"
+
+static int	keep_first(void *, const char *, size_t);
+
+int
+field_compile(struct field *f, const char *expr, struct buf *err)
+{
+	memset(f, 0, sizeof(*f));
+	f->expr = expr;
+	program_init(&f->prog);
+	if (json_path_parse(expr, strlen(expr), &f->path) == 0) {
+		f->simple = 1;
+		return 0;
+	}
+	return program_compile(&f->prog, expr, 0, err);
+}
+
+/* keep_first -- program_emit callback: copy the first output, then stop */
+static int
+keep_first(void *arg, const char *p, size_t n)
+{
+	struct buf *b = arg;
+
+	buf_add(b, p, n);
+	return -1;
+}
+
+int
+field_get(struct field *f, struct json_span rec, struct json_span *v,
+    struct buf *err)
+{
+	struct json_error jerr;
+	int rc;
+
+	if (f->simple)
+		return json_get(rec, &f->path, v, err);
+	buf_reset(&f->text);
+	rc = program_run(&f->prog, rec, keep_first, &f->text, err);
+	if (rc == -1)
+		return -1;
+	if (f->text.len == 0) {
+		v->p = "null";
+		v->len = 0;
+		v->type = JSON_NONE;
+		return 0;
+	}
+	return json_validate(f->text.p, f->text.len, v, &jerr) == 0 ? 0 : -1;
+}
+
+void
+field_name(const struct field *f, struct buf *b)
+{
+	const struct json_step *s;
+	int i;
+
+	for (i = f->simple ? f->path.n - 1 : -1; i >= 0; i--) {
+		s = &f->path.step[i];
+		if (s->key != NULL) {
+			buf_add(b, s->key, s->keylen);
+			return;
+		}
+	}
+	buf_adds(b, f->expr);
+}
+
+void
+field_free(struct field *f)
+{
+	program_free(&f->prog);
+	buf_free(&f->text);
+}

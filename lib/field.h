@@ -1,0 +1,32 @@
+#ifndef FIELD_H
+#define FIELD_H
+/*
+ * field -- a value taken from each record by a jq expression: a key for
+ * --by and --dedup, a time for --time.  Simple paths (.a.b[0]) are read
+ * straight from the scanner; other expressions run in libjq and their
+ * first output is used.
+ */
+#include "buf.h"
+#include "json.h"
+#include "program.h"
+
+struct field {
+	const char	*expr;
+	int		 simple;	/* private */
+	struct json_path path;
+	struct program	 prog;
+	struct buf	 text;
+};
+
+int	field_compile(struct field *, const char *expr, struct buf *err);
+				/* 0, or -1 with jq's message in err */
+int	field_get(struct field *, struct json_span record,
+	    struct json_span *value, struct buf *err);
+				/* 0 and the value (type JSON_NONE when
+				 * absent or no output; valid until the
+				 * next call), or -1 with a runtime error */
+void	field_name(const struct field *, struct buf *);
+				/* default output name: last path key */
+void	field_free(struct field *);
+
+#endif

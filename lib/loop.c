@@ -1,0 +1,185 @@
+/*
+ * loop -- the shared record loop; see loop.h.  Flushing in before_block is
+ * what gives pipes millisecond latency without -u: output waits in the
+ * buffer only while more input is ready to be read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "sig.h"
+
+static void	flush_before_block(void *);
+static void	on_idle(void *);
+
+int
+loop_open(struct loop *l, const char *prog, const struct opt_common *opt,
+    loop_record record, void *arg)
+{
+	memset(l, 0, sizeof(*l));
+	l->opt = opt;
+	l->record = record;
+	l->arg = arg;
+	l->idle_ms = -1;
+	l->extra_stats = "";
+	diag_open(&l->diag, prog, stderr);
+	l->diag.mode = opt->on_error;
+	out_open(&l->out, 1, opt->unbuffered);
+	if (opt->dead_letter != NULL &&
+	    diag_dead_letter(&l->diag, opt->dead_letter) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+flush_before_block(void *arg)
+{
+	struct loop *l = arg;
+
+	out_flush(&l->out);
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		diag_stats(&l->diag, stderr, l->extra_stats);
+	}
+}
+
+static void
+on_idle(void *arg)
+{
+	struct loop *l = arg;
+
+	l->idle(l->arg);
+}
+
+enum loop_rc
+loop_bad(struct loop *l, const struct line *ln, const char *msg)
+{
+	if (diag_bad(&l->diag, l->source, ln->no, ln->p, ln->len, msg) == 0)
+		return LOOP_OK;
+	if (errno != 0) {
+		l->failed = l->opt->dead_letter;
+		l->err = errno;
+	}
+	return LOOP_FAIL;
+}
+
+enum loop_rc
+loop_emit(struct loop *l, const char *p, size_t n)
+{
+	if (out_record(&l->out, p, n) == 0) {
+		l->diag.out++;
+		return LOOP_OK;
+	}
+	if (errno == EPIPE)
+		return LOOP_DONE;
+	l->failed = "stdout";
+	l->err = errno;
+	return LOOP_FAIL;
+}
+
+/*
+ * loop_fd -- run the loop over one input until its end, a stop signal, or
+ * a callback that says stop.  The caller opens and closes fd.
+ */
+enum loop_rc
+loop_fd(struct loop *l, int fd, const char *source)
+{
+	struct line_reader r;
+	struct line ln;
+	struct json_span rec;
+	struct json_error jerr;
+	enum loop_rc rc = LOOP_OK;
+	int n;
+
+	l->source = source;
+	line_open(&r, fd, l->opt->max_line);
+	r.before_block = flush_before_block;
+	r.on_idle = l->idle != NULL ? on_idle : NULL;
+	r.timeout_ms = l->idle_ms;
+	r.arg = l;
+	r.stop = &sig_stop;
+	while (rc == LOOP_OK && (n = line_next(&r, &ln)) == 1) {
+		l->diag.in++;
+		if (sig_usr1) {
+			sig_usr1 = 0;
+			diag_stats(&l->diag, stderr, l->extra_stats);
+		}
+		if (ln.toolong) {
+			buf_reset(&l->msg);
+			buf_printf(&l->msg, "line longer than --max-line "
+			    "(%zu bytes)", l->opt->max_line);
+			rc = loop_bad(l, &ln, l->msg.p);
+			continue;
+		}
+		if (json_validate(ln.p, ln.len, &rec, &jerr) == -1) {
+			buf_reset(&l->msg);
+			buf_printf(&l->msg, "invalid JSON at column %zu: %s",
+			    jerr.col, jerr.what[0] != '\0' ? jerr.what :
+			    jerr.msg);
+			rc = loop_bad(l, &ln, l->msg.p);
+			continue;
+		}
+		rc = l->record(l->arg, l, &ln, rec);
+	}
+	if (rc == LOOP_OK && n == -1) {
+		l->failed = source;
+		l->err = errno;
+		rc = LOOP_FAIL;
+	}
+	line_close(&r);
+	return rc;
+}
+
+/*
+ * loop_files -- the operands in order, as cat(1) does: an unreadable one
+ * is reported and skipped, and makes the exit status 1.
+ */
+int
+loop_files(struct loop *l, char **argv)
+{
+	enum loop_rc rc = LOOP_OK;
+	int fd, rval = 0;
+
+	if (*argv == NULL)
+		rc = loop_fd(l, STDIN_FILENO, "<stdin>");
+	for (; *argv != NULL && rc == LOOP_OK; argv++) {
+		if (strcmp(*argv, "-") == 0) {
+			rc = loop_fd(l, STDIN_FILENO, "<stdin>");
+			continue;
+		}
+		if ((fd = open(*argv, O_RDONLY)) == -1) {
+			fprintf(l->diag.err, "%s: %s: %s\n", l->diag.prog,
+			    *argv, strerror(errno));
+			rval = 1;
+			continue;
+		}
+		rc = loop_fd(l, fd, *argv);
+		close(fd);
+	}
+	if (rc == LOOP_FAIL) {
+		rval = 1;
+		if (l->failed != NULL)
+			fprintf(l->diag.err, "%s: %s: %s\n", l->diag.prog,
+			    l->failed, strerror(l->err));
+	}
+	return rval;
+}
+
+int
+loop_close(struct loop *l, int print_stats)
+{
+	int rc = 0;
+
+	if (out_flush(&l->out) == -1 && errno != EPIPE)
+		rc = -1;
+	if (diag_close(&l->diag) == -1)
+		rc = -1;
+	if (print_stats)
+		diag_stats(&l->diag, stderr, l->extra_stats);
+	out_close(&l->out);
+	buf_free(&l->msg);
+	return rc;
+}
