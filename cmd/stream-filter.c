@@ -85,7 +85,9 @@ tool_option(int ch, char **argv)
 	case -1:
 		usage(msg.p);
 	case 0:
-		usage("");		/* getopt said why */
+		buf_printf(&msg, "%s: unknown option or missing value",
+		    argv[optind - 1]);
+		usage(msg.p);
 	}
 }
 
@@ -96,6 +98,7 @@ main(int argc, char *argv[])
 	struct loop l;
 	int ch, rval;
 
+	opterr = 0;			/* usage() says it, with our name */
 	opt_init(&o.common);
 	filter_init(&f, &o);
 	while ((ch = getopt_long(argc, argv, "cf:hn:ruV", longopts, NULL)) != -1) {

@@ -63,7 +63,7 @@ enum stagekind { S_SELECT, S_VALUE, S_OBJECT };
 
 struct stage {
 	enum stagekind	 kind;
-	int		 node;		/* condition or value; unused by object */
+	int		 node;		/* condition or value; -1: object */
 };
 
 struct slot {				/* a key of the output object */
@@ -83,7 +83,7 @@ struct fast {
 	struct slot	 slot[MAXMEMBER];	/* keys, in output order */
 	int		 nslot;
 	struct buf	 glue;			/* the keys' JSON text */
-	struct buf	*scratch;		/* unescaped strings in fast_run */
+	struct buf	*scratch;		/* unescaped by fast_run */
 };
 
 struct parser {
@@ -92,9 +92,12 @@ struct parser {
 	int		 depth;
 };
 
-static const struct json_span span_true = { "true", 4, JSON_TRUE };
-static const struct json_span span_false = { "false", 5, JSON_FALSE };
-static const struct json_span span_null = { "null", 4, JSON_NULL };
+/* arrays, not literals, so that no record can share their address */
+static const char lit_true[] = "true", lit_false[] = "false",
+    lit_null[] = "null";
+static const struct json_span span_true = { lit_true, 4, JSON_TRUE };
+static const struct json_span span_false = { lit_false, 5, JSON_FALSE };
+static const struct json_span span_null = { lit_null, 4, JSON_NULL };
 
 /* Compiling */
 static int	add_node(struct fast *, enum kind);

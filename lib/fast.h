@@ -6,12 +6,14 @@
  *   .a.b[0]                   a simple path (see json_path_parse)
  *   {a, b, "c d": .x.y, e: .f} an object of simple paths
  *   select(COND)              and  select(COND) | PROJECTION
- * where COND combines, with and/or/not and parentheses:
+ * where COND combines, with and/or/not, '|' and parentheses:
  *   PATH OP CONST, CONST OP PATH (OP: == != < <= > >=; CONST: null, true,
  *   false, a number, a string), PATH (truthiness), has("k") and
  *   PATH | has("k"), startswith("s"), endswith("s") (on . or PATH | ...).
- * Results are exactly jq's, errors use jq's words.  Anything else is
- * refused at compile time and left to libjq.
+ * More generally: stages joined by '|', each a select(COND) or a COND,
+ * and at most one object, last.  Results are exactly jq 1.6's, errors
+ * use its words.  Anything else is refused at compile time and left to
+ * libjq.  fast_run keeps scratch space in the struct: one thread at a time.
  */
 #include "buf.h"
 #include "json.h"

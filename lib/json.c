@@ -415,10 +415,10 @@ scan_string(const uchar **pp, const uchar *end)
 				p += 2;
 				continue;
 			case 'u':
-				for (q = p + 2; q < end && q < p + 6; q++)
+				for (q = p + 2; q < end && q - p < 6; q++)
 					if (hexv[*q] == 16)
 						break;
-				if (q == p + 6) {
+				if (q - p == 6) {
 					p += 6;
 					continue;
 				}
@@ -569,7 +569,8 @@ literal:
 
 pop:
 	if (--depth > 0)
-		inobj = (int)(stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1;
+		inobj = (int)(stack[(depth - 1) >> 6] >>
+		    ((depth - 1) & 63)) & 1;
 after:
 	if (depth == 0)
 		goto done;
@@ -687,9 +688,9 @@ str_close(const uchar *p, const uchar *end)
 		p = scan_quote(p, end);
 		if (p >= end || *p == '"')
 			return p;
-		p += 2;			/* the backslash and the next byte */
-		if (p > end)
+		if (end - p < 2)
 			return end;
+		p += 2;			/* the backslash and the next byte */
 	}
 }
 
@@ -1184,8 +1185,9 @@ json_get(struct json_span v, const struct json_path *path,
 				return -1;
 			if (st->keylen < 30) {
 				klen = strnlen(key, st->keylen);
-				buf_printf(errmsg, "Cannot index %s with string "
-				    "\"%.*s\"", kind[v.type], (int)klen, key);
+				buf_printf(errmsg, "Cannot index %s with "
+				    "string \"%.*s\"", kind[v.type], (int)klen,
+				    key);
 			} else
 				buf_printf(errmsg, "Cannot index %s with "
 				    "string", kind[v.type]);
@@ -1193,8 +1195,8 @@ json_get(struct json_span v, const struct json_path *path,
 		}
 		if (key == NULL && v.type != JSON_ARRAY) {
 			if (errmsg != NULL)
-				buf_printf(errmsg, "Cannot index %s with number",
-				    kind[v.type]);
+				buf_printf(errmsg, "Cannot index %s with "
+				    "number", kind[v.type]);
 			return -1;
 		}
 		found.p = v.p;
@@ -1692,7 +1694,7 @@ json_cmp(struct json_span a, struct json_span b)
 			ga = json_iter_next(&f->ia, NULL, &va);
 			gb = json_iter_next(&f->ib, NULL, &vb);
 			if (!ga || !gb) {
-				r = gb - ga;
+				r = ga - gb;	/* the shorter is less */
 				w.nf--;
 				continue;
 			}

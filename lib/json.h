@@ -3,8 +3,10 @@
 /*
  * json -- a validating JSON scanner that builds no tree.  Values are byte
  * ranges (spans) into the caller's text; nothing here allocates except the
- * functions that append to a caller's struct buf.  Every function other
- * than json_validate expects text that json_validate accepted.
+ * functions that append to a caller's struct buf, and scratch memory freed
+ * before return (json_number of a literal over 40 bytes, json_cmp and
+ * json_canon of wide or deep values).  Nothing recurses.  Every function
+ * other than json_validate expects text that json_validate accepted.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -56,8 +58,8 @@ int	json_path_parse(const char *, size_t, struct json_path *);
 int	json_get(struct json_span, const struct json_path *,
 	    struct json_span *, struct buf *errmsg);
 				/* 0 found or absent (type JSON_NONE), or -1:
-				 * a jq-worded error ("Cannot index number
-				 * with \"b\"") is left in errmsg */
+				 * a jq 1.6 error ("Cannot index number with
+				 * string \"b\"") is appended to errmsg */
 
 /* Iterating a container span: 1 and the next member, 0 at the end */
 struct json_iter { const char *p, *end; };

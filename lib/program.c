@@ -13,6 +13,7 @@ static void	collect_error(void *, jv);
 static int	emit_value(jv, program_emit, void *);
 static void	jv_message(jv, struct buf *);
 static size_t	select_prefix(const char *);
+static jv	parse(struct program *, struct json_span);
 
 void
 program_init(struct program *p)
@@ -105,8 +106,7 @@ collect_error(void *data, jv msg)
 	if (b->len > 0)
 		buf_addc(b, '\n');
 	if (jv_get_kind(msg) == JV_KIND_STRING) {
-		buf_adds(b, "jq: error: ");
-		buf_adds(b, jv_string_value(msg));
+		buf_adds(b, jv_string_value(msg));	/* "jq: error: ..." */
 	} else {
 		msg = jv_dump_string(msg, 0);
 		buf_adds(b, jv_string_value(msg));
@@ -206,6 +206,26 @@ emit_value(jv out, program_emit emit, void *arg)
 	return rc;
 }
 
+/*
+ * parse -- the record as a jv.  One streaming parser serves every record,
+ * as in jq itself: a parser per record costs more than the parse.  Fed as
+ * partial input, it never reaches EOF; a space ends a top-level scalar.
+ */
+static jv
+parse(struct program *p, struct json_span rec)
+{
+	jv v;
+
+	if (p->parser == NULL)
+		p->parser = jv_parser_new(0);
+	jv_parser_set_buf(p->parser, rec.p, (int)rec.len, 1);
+	v = jv_parser_next(p->parser);
+	if (jv_is_valid(v) || jv_invalid_has_msg(jv_copy(v)))
+		return v;
+	jv_parser_set_buf(p->parser, " ", 1, 1);
+	return jv_parser_next(p->parser);
+}
+
 int
 program_run(struct program *p, struct json_span rec, program_emit emit,
     void *arg, struct buf *err)
@@ -235,7 +255,13 @@ program_run(struct program *p, struct json_span rec, program_emit emit,
 			return emit(arg, p->text.p, p->text.len) ? -2 : 0;
 		}
 	}
-	in = jv_parse_sized(rec.p, (int)rec.len);
+	in = parse(p, rec);
+	if (!jv_is_valid(in)) {		/* what jq 1.6 rejects, e.g. \ud800 */
+		jv_message(in, err);
+		jv_parser_free(p->parser);	/* its state is unknown now */
+		p->parser = NULL;
+		return -1;
+	}
 	jq_start(p->jq, jv_copy(in), 0);
 	while (rc == 0 && jv_is_valid(out = jq_next(p->jq))) {
 		if (jv_identical(jv_copy(in), jv_copy(out))) {
@@ -263,6 +289,9 @@ program_free(struct program *p)
 	p->fast = NULL;
 	if (p->jq != NULL)
 		jq_teardown(&p->jq);
+	if (p->parser != NULL)
+		jv_parser_free(p->parser);
+	p->parser = NULL;
 	jv_free(p->named);
 	p->named = jv_null();
 	buf_free(&p->text);

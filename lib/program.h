@@ -17,6 +17,7 @@
 struct program {
 	struct fast	*fast;		/* private */
 	jq_state	*jq;
+	jv_parser	*parser;
 	jv		 named;		/* --arg & co, by name */
 	struct buf	 text;		/* fast-path output */
 };

@@ -45,8 +45,9 @@ int
 main(int argc, char *argv[])
 {
 	struct buf b = BUF_INIT;
-	struct json_span v;
+	struct json_span v, got;
 	struct json_error e;
+	struct json_path path;
 	size_t target, *off, nline, cap, i, bytes;
 	unsigned r;
 	double t0, t1, best;
@@ -64,13 +65,16 @@ main(int argc, char *argv[])
 		r = r * 1103515245 + 12345;
 		buf_printf(&b, "{\"ts\":\"2026-11-25T10:%02u:%02u.%03uZ\","
 		    "\"user\":\"%s\",\"event\":\"%s\",\"status\":%u,"
-		    "\"latency_ms\":%u.%u,\"path\":\"%s\",\"ip\":\"10.%u.%u.%u\","
+		    "\"latency_ms\":%u.%u,\"path\":\"%s\","
+		    "\"ip\":\"10.%u.%u.%u\","
 		    "\"geo\":{%s},\"bytes\":%u,\"ua\":\"curl/8.%u\"}",
-		    (r >> 8 & 63) % 60, (r >> 14 & 63) % 60, (r >> 4 & 1023) % 1000,
+		    (r >> 8 & 63) % 60, (r >> 14 & 63) % 60,
+		    (r >> 4 & 1023) % 1000,
 		    users[r >> 3 & 7], events[(r >> 7) % 6],
 		    (r >> 11 & 1) ? 200 : 404, r >> 5 & 255, r >> 13 & 7,
 		    paths[(r >> 9) % 5], r >> 16 & 255, r >> 20 & 255,
-		    r >> 24 & 255, geo[r >> 17 & 3], r >> 6 & 65535, r >> 3 & 15);
+		    r >> 24 & 255, geo[r >> 17 & 3], r >> 6 & 65535,
+		    r >> 3 & 15);
 	}
 	off[nline] = b.len;
 	bytes = b.len;
@@ -105,6 +109,23 @@ main(int argc, char *argv[])
 			best = t1 - t0;
 	}
 	printf("json_valid_utf8: %.0f MB/s\n", (double)bytes / 1e6 / best);
+	json_path_parse(".geo.city", 9, &path);
+	best = 1e9;
+	for (pass = 0; pass < 3; pass++) {
+		t0 = now();
+		for (i = 0; i < nline; i++) {
+			v.p = b.p + off[i];
+			v.len = off[i + 1] - off[i];
+			v.type = JSON_OBJECT;
+			bad += json_get(v, &path, &got, NULL) != 0 ||
+			    got.type != JSON_STRING;
+		}
+		t1 = now();
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	printf("json_get .geo.city: %.0f MB/s, %.1f M lines/s\n",
+	    (double)bytes / 1e6 / best, (double)nline / 1e6 / best);
 	free(off);
 	buf_free(&b);
 	return bad != 0;
