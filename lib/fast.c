@@ -373,8 +373,10 @@ parse_and(struct parser *p)
 	}
 }
 
-/* parse_cmp -- TERM [OP TERM]; a second OP is left for the caller to
- * refuse, as jq's comparisons do not associate */
+/*
+ * parse_cmp -- TERM [OP TERM]; a second OP is left for the caller to
+ * refuse, as jq's comparisons do not associate.
+ */
 static int
 parse_cmp(struct parser *p)
 {
@@ -535,26 +537,26 @@ step_len(const char *s, int first)
 	return s[n] == ']' ? (long)(n + 1) : -1;
 }
 
-/* parse_number -- a jq number literal, negated if neg; -1: refused */
+/*
+ * parse_number -- a jq number literal (1, 1.5e3, and also .5, 1. and 01),
+ * negated if neg, read by json_number whatever the locale.  -1: refused.
+ */
 static int
 parse_number(struct parser *p, int neg)
 {
 	struct buf text = BUF_INIT;
+	struct json_span lit;
 	struct node *n;
-	char lit[64];
-	size_t len;
 	double d;
 	int i;
 
-	len = number_len(p->s);
-	if (len >= sizeof(lit))
-		return -1;
-	memcpy(lit, p->s, len);
-	lit[len] = '\0';
-	d = strtod(lit, NULL);
+	lit.p = p->s;
+	lit.len = number_len(p->s);
+	lit.type = JSON_NUMBER;
+	d = json_number(lit);
 	if (!isfinite(d) || (i = add_node(p->f, K_CONST)) == -1)
 		return -1;
-	p->s += len;
+	p->s += lit.len;
 	if (neg)
 		d = -d;
 	json_put_number(&text, d);
@@ -690,8 +692,10 @@ ident_start(int c)
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* ident_len -- bytes of the identifier at s; 0 if none, or if it goes on
- * with "::" (a module path) */
+/*
+ * ident_len -- bytes of the identifier at s; 0 if none, or if it goes on
+ * with "::" (a module path)
+ */
 static size_t
 ident_len(const char *s)
 {
@@ -735,8 +739,10 @@ word(struct parser *p, const char *w)
 	return 1;
 }
 
-/* string_len -- bytes of the "..." literal at s, quotes included; 0 if it
- * is unterminated or interpolates \(...) */
+/*
+ * string_len -- bytes of the "..." literal at s, quotes included; 0 if it
+ * is unterminated or interpolates \(...)
+ */
 static size_t
 string_len(const char *s)
 {
@@ -754,8 +760,10 @@ string_len(const char *s)
 	return n + 1;
 }
 
-/* number_len -- bytes of the jq number literal at s:
- * ([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)? */
+/*
+ * number_len -- bytes of the jq number literal at s:
+ * ([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?
+ */
 static size_t
 number_len(const char *s)
 {
@@ -860,7 +868,7 @@ fast_run(const struct fast *f, struct json_span rec, struct buf *out,
 	}
 	if (v.p == rec.p && v.len == rec.len)
 		return FAST_PASS;
-	json_compact(v, out);
+	json_normal(v, out);
 	return FAST_BUILT;
 }
 
@@ -883,7 +891,7 @@ build(const struct fast *f, struct json_span in, struct buf *out,
 		if (i > 0)
 			buf_addc(out, ',');
 		buf_add(out, f->glue.p + f->slot[i].glue, f->slot[i].gluelen);
-		json_compact(val[f->slot[i].member], out);
+		json_normal(val[f->slot[i].member], out);
 	}
 	buf_addc(out, '}');
 	return FAST_BUILT;

@@ -1503,6 +1503,65 @@ json_compact(struct json_span v, struct buf *b)
 	}
 }
 
+/*
+ * json_normal -- the value as jq -c writes it: no insignificant space,
+ * strings re-escaped, numbers in their shortest form (1.0 as 1, 1e2 as
+ * 100).  Integer literals are the one exception: kept as written, so ids
+ * beyond 2^53 survive a projection, as in jq 1.7.
+ */
+void
+json_normal(struct json_span v, struct buf *b)
+{
+	const uchar *p, *end, *q;
+	struct json_span num;
+	int plain;
+
+	p = (const uchar *)v.p;
+	end = p + v.len;
+	if (v.type == JSON_NONE) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	buf_grow(b, v.len);
+	while (p < end) {
+		if (cls[*p] == C_WS) {
+			p++;
+		} else if (*p == '"') {
+			q = str_close(p + 1, end);
+			for (plain = 1, num.p = (const char *)p + 1;
+			    (const uchar *)num.p < q; num.p++)
+				if (*num.p == '\\' || *num.p == 0x7f)
+					plain = 0;
+			if (plain)
+				buf_add(b, p, (size_t)(q + 1 - p));
+			else
+				canon_string(b, p + 1, (size_t)(q - p - 1));
+			p = q + 1;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			for (q = p, plain = 1; q < end && (strchr("+-.eE",
+			    *q) != NULL || (*q >= '0' && *q <= '9')); q++)
+				if (*q == '.' || *q == 'e' || *q == 'E')
+					plain = 0;
+			if (plain) {
+				buf_add(b, p, (size_t)(q - p));
+			} else {
+				num.p = (const char *)p;
+				num.len = (size_t)(q - p);
+				num.type = JSON_NUMBER;
+				json_put_number(b, json_number(num));
+			}
+			p = q;
+		} else {
+			for (q = p + 1; q < end && cls[*q] != C_WS &&
+			    *q != '"' && *q != '-' && (*q < '0' || *q > '9');
+			    q++)
+				;
+			buf_add(b, p, (size_t)(q - p));
+			p = q;
+		}
+	}
+}
+
 /* ---- Nested walks without recursion ---- */
 
 static void

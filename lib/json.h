@@ -80,6 +80,9 @@ int	json_cmp(struct json_span, struct json_span);
 void	json_compact(struct json_span, struct buf *);
 				/* the value without insignificant space;
 				 * number and string spellings kept */
+void	json_normal(struct json_span, struct buf *);
+				/* the value as jq -c prints it, except that
+				 * integer literals are kept as written */
 void	json_canon(struct json_span, struct buf *);
 				/* canonical text for keys and hashing: compact,
 				 * strings re-escaped minimally, object keys
