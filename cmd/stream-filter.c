@@ -127,6 +127,11 @@ main(int argc, char *argv[])
 		errx(2, "%s", msg.p);
 	if (loop_open(&l, PROG, &o.common, filter_record, &f) == -1)
 		err(2, "%s", o.common.dead_letter);
+	l.want = filter_want(&f);
+	if (o.common.state_every > 0) {
+		l.idle = filter_idle;
+		l.idle_ms = (int)(o.common.state_every / 1000000);
+	}
 	if (sig_install() == -1)
 		err(1, "sigaction");
 	rval = loop_files(&l, argv);

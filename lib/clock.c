@@ -46,15 +46,10 @@ clock_time(struct clock *c, struct json_span rec, int64_t *t, struct buf *err)
 	}
 	if (rc == 0)
 		return 0;
-	{
-		struct buf tmp = BUF_INIT;
-
-		buf_printf(&tmp, "no usable time: %s: %s", c->opt->time_expr,
-		    why);
-		buf_reset(err);
-		buf_add(err, tmp.p, tmp.len);
-		buf_free(&tmp);
-	}
+	buf_reset(&c->msg);		/* why may point into err */
+	buf_printf(&c->msg, "no usable time: %s: %s", c->opt->time_expr, why);
+	buf_reset(err);
+	buf_add(err, c->msg.p, c->msg.len);
 	return -1;
 }
 
@@ -63,4 +58,5 @@ clock_close(struct clock *c)
 {
 	if (!c->opt->processing_time)
 		field_free(&c->field);
+	buf_free(&c->msg);
 }

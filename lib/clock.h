@@ -15,6 +15,7 @@
 struct clock {
 	const struct opt_common *opt;
 	struct field	 field;		/* private */
+	struct buf	 msg;
 };
 
 int	clock_open(struct clock *, const struct opt_common *, struct buf *err);

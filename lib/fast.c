@@ -7,7 +7,14 @@
  * output value or to an error, so every value is a span: into the record,
  * into a constant built at compile time, or one of the static "true",
  * "false" and "null".  fast_run walks the tree once per record and
- * allocates nothing once its buffers have grown.  jq 1.6 rules kept here:
+ * allocates nothing once its buffers have grown.
+ *
+ * Capture: fast_compile also finds the paths and has() read on the record
+ * itself (not on a value piped from it) and gives each the index of its
+ * first key in f->want.  When json_validate_want has captured those keys,
+ * fast_run_found takes the top-level value from found[] instead of
+ * scanning the record again, and walks the rest of the path from there.
+ * jq 1.6 rules kept here:
  *   - '|' binds loosest, then "or", then "and", then the comparisons,
  *     which do not associate; whitespace is ' ', '\t', '\n' and comments;
  *   - a comparison evaluates its right operand first, "and" and "or"
@@ -19,6 +26,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +65,8 @@ struct node {
 					 * the K_STARTS/K_ENDS argument */
 	size_t		 textlen;
 	struct json_path *path;		/* owned: K_PATH, K_HAS */
+	int		 want;		/* K_PATH, K_HAS on the record: index
+					 * of its first key in f->want, or -1 */
 };
 
 enum stagekind { S_SELECT, S_VALUE, S_OBJECT };
@@ -84,6 +94,7 @@ struct fast {
 	int		 nslot;
 	struct buf	 glue;			/* the keys' JSON text */
 	struct buf	*scratch;		/* unescaped by fast_run */
+	struct json_want want;			/* keys into node paths */
 };
 
 struct parser {
@@ -112,6 +123,10 @@ static int	hex4(const char *);
 static int	word(struct parser *, const char *);
 static int	literal(const char *, size_t, struct buf *);
 static struct json_path *key_path(const char *, size_t);
+static void	plan(struct fast *);
+static void	plan_node(struct fast *, int, int, int *);
+static int	identity(const struct fast *, int);
+static int	want_key(struct json_want *, const char *, size_t);
 static int	parse_stage(struct parser *);
 static int	parse_object(struct parser *);
 static int	add_member(struct fast *, const char *, size_t, int);
@@ -126,10 +141,12 @@ static int	parse_string(struct parser *);
 static int	parse_call(struct parser *, enum kind);
 
 /* Running */
-static int	eval(const struct fast *, int, struct json_span,
-		    struct json_span *, struct buf *);
-static int	has(const struct node *, struct json_span, struct json_span *,
-		    struct buf *);
+static int	eval(const struct fast *, const struct json_span *, int,
+		    struct json_span, struct json_span *, struct buf *);
+static int	get(const struct node *, const struct json_span *,
+		    struct json_span, struct json_span *, struct buf *);
+static int	has(const struct node *, const struct json_span *,
+		    struct json_span, struct json_span *, struct buf *);
 static int	affix(const struct fast *, const struct node *,
 		    struct json_span, struct json_span *, struct buf *);
 static int	compare(const struct fast *, const struct node *,
@@ -137,8 +154,11 @@ static int	compare(const struct fast *, const struct node *,
 static double	number(const struct node *, struct json_span);
 static int	plain(const struct node *, struct json_span);
 static const char *kind_name(enum json_type);
-static enum fast_result build(const struct fast *, struct json_span,
-		    struct buf *, struct buf *);
+static enum fast_result build(const struct fast *, const struct json_span *,
+		    struct json_span, struct buf *, struct buf *);
+static void	put_value(struct json_span, struct buf *);
+static inline void add(struct buf *, const char *, size_t);
+static int	verbatim(const char *, size_t);
 
 /*
  * fast_compile -- the program as stages joined by '|': any number of
@@ -167,8 +187,10 @@ fast_compile(const char *program)
 			p.s++;
 			continue;
 		}
-		if (*p.s == '\0')
+		if (*p.s == '\0') {
+			plan(f);
 			return f;
+		}
 		goto refuse;
 	}
 refuse:
@@ -654,6 +676,97 @@ key_path(const char *key, size_t len)
 	return path;
 }
 
+/*
+ * plan -- f->want and the nodes' want: the first keys of the paths, and
+ * the keys of has(), that the stages read on the record itself (not on a
+ * value made from it).  Paths starting with an index read the record.
+ * Past JSON_WANT_MAX keys, nothing is captured.
+ */
+static void
+plan(struct fast *f)
+{
+	const struct stage *st;
+	int i, k, onrec = 1, over = 0;
+
+	for (i = 0; i < f->nstage; i++) {
+		st = &f->stage[i];
+		if (st->kind == S_OBJECT) {
+			for (k = 0; k < f->nmember; k++)
+				plan_node(f, f->member[k], onrec, &over);
+			continue;
+		}
+		plan_node(f, st->node, onrec, &over);
+		if (st->kind == S_VALUE && !identity(f, st->node))
+			onrec = 0;
+	}
+	if (over) {
+		f->want.n = 0;
+		for (i = 0; i < f->nnode; i++)
+			f->node[i].want = -1;
+	}
+}
+
+/*
+ * plan_node -- plan node i and its operands; onrec if its input is the
+ * record.  *over is set when a key finds no room.
+ */
+static void
+plan_node(struct fast *f, int i, int onrec, int *over)
+{
+	struct node *n = &f->node[i];
+	const struct json_path *path = n->path;
+
+	switch (n->kind) {
+	case K_PATH:
+	case K_HAS:
+		/* the first key is at the start of path->text */
+		if (onrec && path->step[0].key != NULL &&
+		    (n->want = want_key(&f->want, path->text,
+		    path->step[0].keylen)) == -1)
+			*over = 1;
+		break;
+	case K_CMP:
+	case K_AND:
+	case K_OR:
+		plan_node(f, n->a, onrec, over);
+		plan_node(f, n->b, onrec, over);
+		break;
+	case K_PIPE:
+		plan_node(f, n->a, onrec, over);
+		plan_node(f, n->b, onrec && identity(f, n->a), over);
+		break;
+	default:
+		break;
+	}
+}
+
+/* identity -- 1 if node i always outputs its input: ., . | . */
+static int
+identity(const struct fast *f, int i)
+{
+	const struct node *n = &f->node[i];
+
+	if (n->kind == K_DOT)
+		return 1;
+	return n->kind == K_PIPE && identity(f, n->a) && identity(f, n->b);
+}
+
+/* want_key -- the index of key in w, added if new; -1 if w is full */
+static int
+want_key(struct json_want *w, const char *key, size_t len)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->keylen[i] == len && memcmp(w->key[i], key, len) == 0)
+			return i;
+	if (w->n == JSON_WANT_MAX)
+		return -1;
+	w->key[w->n] = key;
+	w->keylen[w->n] = len;
+	return w->n++;
+}
+
 /* add_node -- a zeroed node; its index, or -1 past MAXNODE */
 static int
 add_node(struct fast *f, enum kind kind)
@@ -668,6 +781,7 @@ add_node(struct fast *f, enum kind kind)
 	memset(&f->node[f->nnode], 0, sizeof(*f->node));
 	f->node[f->nnode].kind = kind;
 	f->node[f->nnode].a = f->node[f->nnode].b = -1;
+	f->node[f->nnode].want = -1;
 	return f->nnode++;
 }
 
@@ -833,42 +947,61 @@ hex4(const char *s)
 	return v;
 }
 
-/*
- * fast_run -- the stages on one record: DROP when a select fails, PASS
- * when the output is the record itself, BUILT with the compact text in out
- * otherwise; FAST_ERROR with jq's message in err.
- */
+/* fast_want -- the keys that fast_run_found takes from found[] */
+void
+fast_want(const struct fast *f, struct json_want *want)
+{
+	*want = f->want;
+}
+
+/* fast_run -- fast_run_found without captured members */
 enum fast_result
 fast_run(const struct fast *f, struct json_span rec, struct buf *out,
     struct buf *err)
+{
+	return fast_run_found(f, rec, NULL, out, err);
+}
+
+/*
+ * fast_run_found -- the stages on one record: DROP when a select fails,
+ * PASS when the output is the record itself, BUILT with the compact text
+ * in out otherwise; FAST_ERROR with jq's message in err.  found[] holds
+ * the members named by fast_want, or is NULL to look them up in rec.
+ */
+enum fast_result
+fast_run_found(const struct fast *f, struct json_span rec,
+    const struct json_span *found, struct buf *out, struct buf *err)
 {
 	const struct stage *st;
 	struct json_span v, c;
 	int i;
 
+	/* .a on a number is an error and on null is null: json_get says */
+	if (rec.type != JSON_OBJECT || f->want.n == 0)
+		found = NULL;
 	v = rec;
 	for (i = 0; i < f->nstage; i++) {
 		st = &f->stage[i];
 		switch (st->kind) {
 		case S_SELECT:
-			if (eval(f, st->node, v, &c, err) == -1)
+			if (eval(f, found, st->node, v, &c, err) == -1)
 				return FAST_ERROR;
 			if (!json_truthy(c))
 				return FAST_DROP;
 			break;
 		case S_VALUE:
-			if (eval(f, st->node, v, &v, err) == -1)
+			if (eval(f, found, st->node, v, &v, err) == -1)
 				return FAST_ERROR;
 			if (v.type == JSON_NONE)
 				v = span_null;
 			break;
 		case S_OBJECT:
-			return build(f, v, out, err);
+			return build(f, found, v, out, err);
 		}
 	}
 	if (v.p == rec.p && v.len == rec.len)
 		return FAST_PASS;
-	json_normal(v, out);
+	put_value(v, out);
 	return FAST_BUILT;
 }
 
@@ -877,33 +1010,121 @@ fast_run(const struct fast *f, struct json_span rec, struct buf *out,
  * (the first error wins), then the text, keys in their first order.
  */
 static enum fast_result
-build(const struct fast *f, struct json_span in, struct buf *out,
-    struct buf *err)
+build(const struct fast *f, const struct json_span *found,
+    struct json_span in, struct buf *out, struct buf *err)
 {
 	struct json_span val[MAXMEMBER];
+	const struct node *n;
+	size_t room;
 	int i;
 
-	for (i = 0; i < f->nmember; i++)
-		if (eval(f, f->member[i], in, &val[i], err) == -1)
+	for (i = 0; i < f->nmember; i++) {
+		n = &f->node[f->member[i]];
+		if (found != NULL && n->want != -1 && n->path->n == 1)
+			val[i] = found[n->want];	/* {a}: no walk */
+		else if (eval(f, found, f->member[i], in, &val[i], err) == -1)
 			return FAST_ERROR;
-	buf_addc(out, '{');
+	}
+	/* room for the usual case, so that add() copies inline */
+	room = f->glue.len + (size_t)f->nslot + 2;
+	for (i = 0; i < f->nslot; i++)
+		room += val[f->slot[i].member].len + 4;
+	buf_grow(out, room);
+	add(out, "{", 1);
 	for (i = 0; i < f->nslot; i++) {
 		if (i > 0)
-			buf_addc(out, ',');
-		buf_add(out, f->glue.p + f->slot[i].glue, f->slot[i].gluelen);
-		json_normal(val[f->slot[i].member], out);
+			add(out, ",", 1);
+		add(out, f->glue.p + f->slot[i].glue, f->slot[i].gluelen);
+		put_value(val[f->slot[i].member], out);
 	}
-	buf_addc(out, '}');
+	add(out, "}", 1);
 	return FAST_BUILT;
+}
+
+/*
+ * verbatim -- 1 if the n bytes at s hold no '\\' and no DEL, tested 8 at
+ * a time: a byte of x ^ c is zero where x has c, and (y - 1) & ~y & 0x80
+ * is nonzero in some byte exactly when y has a zero byte.
+ */
+static int
+verbatim(const char *s, size_t n)
+{
+	const uint64_t one = 0x0101010101010101, high = 0x8080808080808080;
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t x, a, d;
+	size_t i;
+
+	for (i = 0; n - i >= 8; i += 8) {
+		memcpy(&x, p + i, 8);
+		a = x ^ (one * '\\');
+		d = x ^ (one * 0x7f);
+		if ((((a - one) & ~a) | ((d - one) & ~d)) & high)
+			return 0;
+	}
+	for (; i < n; i++)
+		if (p[i] == '\\' || p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* add -- buf_add, without a call when there is room */
+static inline void
+add(struct buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+	} else
+		buf_add(b, s, n);
+}
+
+/*
+ * put_value -- v as json_normal writes it, copied as it stands when that
+ * is the same text: a string without '\\' or DEL (which jq escapes), an
+ * integer literal, true, false and null.
+ */
+static void
+put_value(struct json_span v, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)v.p;
+	size_t i;
+
+	switch (v.type) {
+	case JSON_NULL:
+	case JSON_FALSE:
+	case JSON_TRUE:
+		add(out, v.p, v.len);
+		return;
+	case JSON_STRING:
+		if (verbatim(v.p + 1, v.len - 2)) {
+			add(out, v.p, v.len);
+			return;
+		}
+		break;
+	case JSON_NUMBER:
+		for (i = p[0] == '-'; i < v.len; i++)
+			if (p[i] < '0' || p[i] > '9')
+				break;
+		if (i == v.len) {
+			add(out, v.p, v.len);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	json_normal(v, out);
 }
 
 /*
  * eval -- node i on the input in (never absent): 0 and its value in *out
  * (absent for a missing key), or -1 with jq's message appended to err.
+ * found is fast_run_found's: NULL, or the record is an object.
  */
 static int
-eval(const struct fast *f, int i, struct json_span in, struct json_span *out,
-    struct buf *err)
+eval(const struct fast *f, const struct json_span *found, int i,
+    struct json_span in, struct json_span *out, struct buf *err)
 {
 	const struct node *n = &f->node[i];
 	struct json_span l, r;
@@ -914,7 +1135,7 @@ eval(const struct fast *f, int i, struct json_span in, struct json_span *out,
 		*out = in;
 		return 0;
 	case K_PATH:
-		return json_get(in, n->path, out, err);
+		return get(n, found, in, out, err);
 	case K_CONST:
 		*out = n->cst;
 		return 0;
@@ -922,14 +1143,14 @@ eval(const struct fast *f, int i, struct json_span in, struct json_span *out,
 		*out = json_truthy(in) ? span_false : span_true;
 		return 0;
 	case K_HAS:
-		return has(n, in, out, err);
+		return has(n, found, in, out, err);
 	case K_STARTS:
 	case K_ENDS:
 		return affix(f, n, in, out, err);
 	case K_CMP:
 		/* jq evaluates the right operand first */
-		if (eval(f, n->b, in, &r, err) == -1 ||
-		    eval(f, n->a, in, &l, err) == -1)
+		if (eval(f, found, n->b, in, &r, err) == -1 ||
+		    eval(f, found, n->a, in, &l, err) == -1)
 			return -1;
 		c = compare(f, n, l, r);
 		switch (n->op) {
@@ -944,31 +1165,47 @@ eval(const struct fast *f, int i, struct json_span in, struct json_span *out,
 		return 0;
 	case K_AND:
 	case K_OR:
-		if (eval(f, n->a, in, &l, err) == -1)
+		if (eval(f, found, n->a, in, &l, err) == -1)
 			return -1;
 		c = json_truthy(l);
 		if (c == (n->kind == K_OR)) {	/* decided by the left */
 			*out = c ? span_true : span_false;
 			return 0;
 		}
-		if (eval(f, n->b, in, &r, err) == -1)
+		if (eval(f, found, n->b, in, &r, err) == -1)
 			return -1;
 		*out = json_truthy(r) ? span_true : span_false;
 		return 0;
 	case K_PIPE:
-		if (eval(f, n->a, in, &l, err) == -1)
+		if (eval(f, found, n->a, in, &l, err) == -1)
 			return -1;
 		if (l.type == JSON_NONE)
 			l = span_null;
-		return eval(f, n->b, l, out, err);
+		return eval(f, found, n->b, l, out, err);
 	}
 	return -1;
 }
 
+/*
+ * get -- the path n on in: its first member from found[] when captured,
+ * else from in; as json_get.
+ */
+static int
+get(const struct node *n, const struct json_span *found, struct json_span in,
+    struct json_span *out, struct buf *err)
+{
+	if (found == NULL || n->want == -1)
+		return json_get(in, n->path, out, err);
+	*out = found[n->want];
+	if (n->path->n == 1 || out->type == JSON_NONE)
+		return 0;		/* absent: absent whatever follows */
+	return json_get_from(*out, n->path, 1, out, err);
+}
+
 /* has -- jq 1.6 has("k"): on an object; false on null; else an error */
 static int
-has(const struct node *n, struct json_span in, struct json_span *out,
-    struct buf *err)
+has(const struct node *n, const struct json_span *found, struct json_span in,
+    struct json_span *out, struct buf *err)
 {
 	struct json_span v;
 
@@ -981,7 +1218,9 @@ has(const struct node *n, struct json_span in, struct json_span *out,
 		    kind_name(in.type));
 		return -1;
 	}
-	if (json_get(in, n->path, &v, err) == -1)
+	if (found != NULL && n->want != -1)
+		v = found[n->want];
+	else if (json_get(in, n->path, &v, err) == -1)
 		return -1;
 	*out = v.type != JSON_NONE ? span_true : span_false;
 	return 0;

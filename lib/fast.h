@@ -28,6 +28,15 @@ enum fast_result {
 };
 
 struct fast	*fast_compile(const char *program);	/* NULL: not ours */
+void		 fast_want(const struct fast *, struct json_want *);
+				/* the top-level keys the program reads,
+				 * for json_validate_want; n = 0 if none,
+				 * or too many; keys point into the struct */
+enum fast_result fast_run_found(const struct fast *, struct json_span record,
+		    const struct json_span *found, struct buf *out,
+		    struct buf *err);
+				/* fast_run with found[] from
+				 * json_validate_want with fast_want's keys */
 enum fast_result fast_run(const struct fast *, struct json_span record,
 		    struct buf *out, struct buf *err);
 				/* out and err are reset by the caller */

@@ -38,7 +38,7 @@ field_get(struct field *f, struct json_span rec, struct json_span *v,
 	if (f->simple)
 		return json_get(rec, &f->path, v, err);
 	buf_reset(&f->text);
-	rc = program_run(&f->prog, rec, keep_first, &f->text, err);
+	rc = program_run(&f->prog, rec, NULL, keep_first, &f->text, err);
 	if (rc == -1)
 		return -1;
 	if (f->text.len == 0) {

@@ -267,6 +267,25 @@ emit_output(void *arg, const char *p, size_t n)
 	return f->rc != LOOP_OK;
 }
 
+/* filter_idle -- loop idle callback: --state-every also runs while idle */
+void
+filter_idle(void *arg)
+{
+	struct filter *f = arg;
+
+	if (f->next_save > 0 && ts_mono() >= f->next_save) {
+		save_state(f);		/* a failure shows again at exit */
+		f->next_save = ts_mono() + f->o->common.state_every;
+	}
+}
+
+const struct json_want *
+filter_want(struct filter *f)
+{
+	program_want(&f->prog, &f->want);
+	return f->want.n > 0 ? &f->want : NULL;
+}
+
 enum loop_rc
 filter_record(void *arg, struct loop *l, const struct line *ln,
     struct json_span rec)
@@ -282,7 +301,8 @@ filter_record(void *arg, struct loop *l, const struct line *ln,
 	if (f->o->sample > 0 && !sampled(f))
 		return LOOP_OK;
 	buf_reset(&f->err);
-	if (program_run(&f->prog, rec, emit_output, f, &f->err) == -1)
+	if (program_run(&f->prog, rec, l->want != NULL ? l->found : NULL,
+	    emit_output, f, &f->err) == -1)
 		return loop_bad(l, ln, f->err.p);
 	if (f->next_save > 0 && f->rc == LOOP_OK && ts_mono() >= f->next_save) {
 		if (save_state(f) == -1)

@@ -41,6 +41,7 @@ struct filter {
 	struct loop	*loop;
 	const struct line *line;
 	enum loop_rc	 rc;
+	struct json_want want;
 	struct buf	 key, err, text;
 };
 
@@ -61,6 +62,9 @@ void	filter_init(struct filter *, const struct filter_opts *);
 int	filter_open(struct filter *, const char *program, struct buf *err);
 				/* compile; restore --state.  0, or -1
 				 * (usage error) with the reason in err */
+const struct json_want *filter_want(struct filter *);
+				/* keys for loop.want, or NULL */
+void	filter_idle(void *);	/* for loop.idle with --state-every */
 enum loop_rc filter_record(void *, struct loop *, const struct line *,
 	    struct json_span);
 int	filter_close(struct filter *, const char **why);

@@ -82,13 +82,19 @@ struct sread {
 
 static int	fail(struct json_error *, const uchar *, const uchar *,
 		    const char *, const char *);
+static int	ok(struct json_error *);
 static int	unexpected(struct json_error *, const uchar *, const uchar *,
 		    const uchar *);
 static const uchar *utf8_seq(const uchar *, const uchar *);
 static const uchar *utf8_bad(const uchar *, const uchar *);
 static inline const uchar *scan_stop(const uchar *, const uchar *);
 static inline const uchar *scan_quote(const uchar *, const uchar *);
-static inline const char *scan_string(const uchar **, const uchar *);
+static inline const char *scan_string(const uchar **, const uchar *, int *);
+static uint32_t want_match(const struct json_want *, const uchar *, size_t,
+		    int);
+static inline int validate(const char *, size_t, struct json_span *,
+		    struct json_error *, const struct json_want *,
+		    struct json_span *);
 static inline const uchar *skip_ws(const uchar *, const uchar *);
 static const uchar *str_close(const uchar *, const uchar *);
 static const uchar *skip_value(const uchar *, const uchar *);
@@ -227,6 +233,18 @@ fail(struct json_error *e, const uchar *s, const uchar *at, const char *msg,
 	return -1;
 }
 
+/* ok -- clear *e for a success; returns 0 */
+static int
+ok(struct json_error *e)
+{
+	if (e != NULL) {
+		e->col = 0;
+		e->msg = NULL;
+		e->what[0] = '\0';
+	}
+	return 0;
+}
+
 /*
  * unexpected -- fail for the byte at p (or the end of input): printable
  * ASCII is quoted as is, a valid UTF-8 character too, other bytes as \xNN.
@@ -320,7 +338,7 @@ utf8_bad(const uchar *p, const uchar *end)
  * or above 0x7f, or end.  Sixteen bytes at a time with SSE2: as signed
  * bytes, both < 0x20 and >= 0x80 are less than 0x20.
  */
-static inline const uchar *
+static inline __attribute__((always_inline)) const uchar *
 scan_stop(const uchar *p, const uchar *end)
 {
 #ifdef __SSE2__
@@ -360,7 +378,7 @@ scan_stop(const uchar *p, const uchar *end)
 }
 
 /* scan_quote -- the first '"' or '\\' at or after p, or end */
-static inline const uchar *
+static inline __attribute__((always_inline)) const uchar *
 scan_quote(const uchar *p, const uchar *end)
 {
 #ifdef __SSE2__
@@ -386,10 +404,11 @@ scan_quote(const uchar *p, const uchar *end)
 /*
  * scan_string -- check the string whose body starts at *pp (after the
  * opening quote).  Returns NULL with *pp after the closing quote, or an
- * error message with *pp at the fault.
+ * error message with *pp at the fault.  *esc is set if the body holds a
+ * backslash (and left alone otherwise).
  */
-static inline const char *
-scan_string(const uchar **pp, const uchar *end)
+static inline __attribute__((always_inline)) const char *
+scan_string(const uchar **pp, const uchar *end, int *esc)
 {
 	const uchar *p, *q;
 
@@ -405,6 +424,7 @@ scan_string(const uchar **pp, const uchar *end)
 			return NULL;
 		}
 		if (*p == '\\') {
+			*esc = 1;
 			if (end - p < 2) {
 				*pp = end;
 				return E_EOF;
@@ -441,7 +461,7 @@ scan_string(const uchar **pp, const uchar *end)
 	}
 }
 
-static inline const uchar *
+static inline __attribute__((always_inline)) const uchar *
 skip_ws(const uchar *p, const uchar *end)
 {
 	while (p < end && cls[*p] == C_WS)
@@ -450,24 +470,60 @@ skip_ws(const uchar *p, const uchar *end)
 }
 
 /*
- * json_validate -- one RFC 8259 value with optional surrounding space.
- * A state machine over gotos; the kind of each open container is one bit
- * of stack[], and inobj caches the innermost one.
+ * want_match -- the bit set of the wanted keys that the key body k (len
+ * bytes, esc if it holds a backslash) unescapes to.  An escape always
+ * shortens a body, so a body with one can only match a shorter key.
  */
-int
-json_validate(const char *text, size_t n, struct json_span *span,
-    struct json_error *e)
+static uint32_t
+want_match(const struct json_want *w, const uchar *k, size_t len, int esc)
+{
+	uint32_t m;
+	int i;
+
+	m = 0;
+	for (i = 0; i < w->n && i < JSON_WANT_MAX; i++) {
+		if (w->keylen[i] == len) {
+			if (!esc && memcmp(k, w->key[i], len) == 0)
+				m |= (uint32_t)1 << i;
+		} else if (esc && w->keylen[i] < len &&
+		    str_cmp(k, len, 1, (const uchar *)w->key[i],
+		    w->keylen[i], 0) == 0)
+			m |= (uint32_t)1 << i;
+	}
+	return m;
+}
+
+/*
+ * validate -- one RFC 8259 value with optional surrounding space; with
+ * w != NULL, also the values of the wanted top-level members into found.
+ * A state machine over gotos; the kind of each open container is one bit
+ * of stack[], and inobj caches the innermost one.  Inlined into its two
+ * callers, so that plain validation pays nothing for w.
+ */
+static inline __attribute__((always_inline)) int
+validate(const char *text, size_t n, struct json_span *span,
+    struct json_error *e, const struct json_want *w, struct json_span *found)
 {
 	uint64_t stack[STACK_WORDS];
-	const uchar *s, *p, *end, *start, *vend;
+	const uchar *s, *p, *end, *start, *vend, *kb, *vb;
 	const char *msg;
 	size_t depth;
-	int inobj;
+	uint32_t mask;
+	int inobj, esc, i;
 
 	s = (const uchar *)text;
 	end = s + n;
 	depth = 0;
 	inobj = 0;
+	esc = 0;
+	mask = 0;
+	vb = s;
+	if (w != NULL)
+		for (i = 0; i < w->n && i < JSON_WANT_MAX; i++) {
+			found[i].p = text;
+			found[i].len = 0;
+			found[i].type = JSON_NONE;
+		}
 	p = skip_ws(s, end);
 	start = p;
 
@@ -477,7 +533,7 @@ value:
 	switch (*p) {
 	case '"':
 		p++;
-		if ((msg = scan_string(&p, end)) != NULL)
+		if ((msg = scan_string(&p, end, &esc)) != NULL)
 			goto bad_string;
 		goto after;
 	case '{':
@@ -559,11 +615,11 @@ number:
 literal:
 	/* the first byte that differs from the word *p starts */
 	{
-		const char *w;
+		const char *word;
 
-		w = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
-		while (p < end && *p == (uchar)*w)
-			p++, w++;
+		word = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+		while (p < end && *p == (uchar)*word)
+			p++, word++;
 		return unexpected(e, s, p, end);
 	}
 
@@ -574,6 +630,14 @@ pop:
 after:
 	if (depth == 0)
 		goto done;
+	if (w != NULL && depth == 1 && mask != 0) {
+		for (i = 0; mask != 0; i++, mask >>= 1)
+			if (mask & 1) {
+				found[i].p = (const char *)vb;
+				found[i].len = (size_t)(p - vb);
+				found[i].type = type_of(*vb);
+			}
+	}
 	p = skip_ws(p, end);
 	if (p == end)
 		return fail(e, s, p, E_EOF, NULL);
@@ -593,12 +657,18 @@ key:
 	if (p == end || *p != '"')
 		return unexpected(e, s, p, end);
 	p++;
-	if ((msg = scan_string(&p, end)) != NULL)
+	kb = p;
+	esc = 0;
+	if ((msg = scan_string(&p, end, &esc)) != NULL)
 		goto bad_string;
+	if (w != NULL && depth == 1)
+		mask = want_match(w, kb, (size_t)(p - 1 - kb), esc);
 	p = skip_ws(p, end);
 	if (p == end || *p != ':')
 		return unexpected(e, s, p, end);
 	p = skip_ws(p + 1, end);
+	if (w != NULL && depth == 1)
+		vb = p;
 	goto value;
 
 bad_string:
@@ -623,12 +693,475 @@ done:
 		span->len = (size_t)(vend - start);
 		span->type = type_of(*start);
 	}
-	if (e != NULL) {
-		e->col = 0;
-		e->msg = NULL;
-		e->what[0] = '\0';
+	return ok(e);
+}
+
+/* ---- Fast validation of short, plain lines ---- */
+
+/*
+ * The fast path, in the manner of simdjson: stage 1 classifies each
+ * 64-byte block with SIMD into bit masks and lists the positions of the
+ * structural bytes (brackets, ':' ',', both quotes of each string, and
+ * the first byte of each other atom); stage 2 walks that list with the
+ * grammar, checking numbers and true/false/null byte by byte.  It only
+ * accepts: text it does not vouch for (a backslash or a control byte
+ * anywhere, invalid UTF-8, nesting over 64, over FAST_MAX bytes, or any
+ * error at all) is left to the byte-at-a-time validate(), which also
+ * writes the error.  Without backslashes every quote is a real one, so
+ * the string mask is the prefix xor of the quote mask.
+ */
+#define FAST_MAX	4096
+#ifdef JSON_FAST_STATS
+size_t json_fast_stats[2];	/* tried, accepted: for benchmarks only */
+#endif
+#define FAST_IDX	(FAST_MAX + 64)	/* room for stage1_block's overrun */
+
+/* Stage 1 state carried from one block to the next */
+struct stage1 {
+	uint64_t	 instr;		/* all ones if inside a string */
+	uint64_t	 scalar;	/* 1 if the last byte began or continued
+					 * an atom */
+	uint64_t	 bad;		/* backslashes and control bytes */
+	uint64_t	 hi;		/* bytes >= 0x80 */
+	uint32_t	*out;		/* next free index */
+};
+
+typedef uint32_t *(*stage1_fn)(const uchar *, size_t, uint32_t *,
+    uint64_t *);
+
+static inline uint64_t	prefix_xor(uint64_t);
+static inline void	stage1_block(struct stage1 *, uint64_t, uint64_t,
+		    uint64_t, uint64_t, uint32_t);
+static stage1_fn	stage1_pick(void);
+static int	fast_validate(const uchar *, size_t, struct json_span *,
+		    const struct json_want *, struct json_span *);
+#ifdef __SSE2__
+static uint32_t	*stage1_sse2(const uchar *, size_t, uint32_t *, uint64_t *);
+#endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HAVE_AVX2	1
+static uint32_t	*stage1_avx2(const uchar *, size_t, uint32_t *, uint64_t *);
+#endif
+
+/* prefix_xor -- bit i is the xor of bits 0..i of x */
+static inline uint64_t
+prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/*
+ * stage1_block -- list the structural positions of one block, given its
+ * quote, bracket/':'/',' and space masks and the prefix xor of quote.
+ */
+/* the position of the lowest bit set, or 63 past the last one */
+#define FLAT1(o, k) do {						\
+	(o)[k] = base + (uint32_t)__builtin_ctzll(bits |		\
+	    (uint64_t)1 << 63);						\
+	bits &= bits - 1;						\
+} while (0)
+
+static inline __attribute__((always_inline)) void
+stage1_block(struct stage1 *st, uint64_t quote, uint64_t str, uint64_t op,
+    uint64_t ws, uint32_t base)
+{
+	uint64_t scalar, bits;
+	uint32_t *o;
+
+	str ^= st->instr;
+	st->instr = (uint64_t)((int64_t)str >> 63);
+	scalar = ~(op | ws | quote | str);
+	bits = (op & ~str) | quote | (scalar & ~(scalar << 1 | st->scalar));
+	st->scalar = scalar >> 63;
+	/* eight at a time, past the count too: the list has room */
+	o = st->out;
+	st->out += __builtin_popcountll(bits);
+	while (o < st->out) {
+		FLAT1(o, 0); FLAT1(o, 1); FLAT1(o, 2); FLAT1(o, 3);
+		FLAT1(o, 4); FLAT1(o, 5); FLAT1(o, 6); FLAT1(o, 7);
+		o += 8;
+	}
+}
+
+#ifdef __SSE2__
+/* mask16 -- the masks of 16 bytes, or'ed into the block masks at sh */
+#define MASK16(v, sh) do {						\
+	__m128i t_ = _mm_or_si128((v), _mm_set1_epi8(0x20));		\
+	quote |= (uint64_t)(unsigned)_mm_movemask_epi8(			\
+	    _mm_cmpeq_epi8((v), _mm_set1_epi8('"'))) << (sh);		\
+	op |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(	\
+	    _mm_or_si128(_mm_cmpeq_epi8(t_, _mm_set1_epi8('{')),	\
+	    _mm_cmpeq_epi8(t_, _mm_set1_epi8('}'))),			\
+	    _mm_or_si128(_mm_cmpeq_epi8((v), _mm_set1_epi8(':')),	\
+	    _mm_cmpeq_epi8((v), _mm_set1_epi8(','))))) << (sh);		\
+	ws |= (uint64_t)(unsigned)_mm_movemask_epi8(			\
+	    _mm_cmpeq_epi8((v), _mm_set1_epi8(' '))) << (sh);		\
+	bad |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(	\
+	    _mm_cmpeq_epi8((v), _mm_set1_epi8('\\')),			\
+	    _mm_andnot_si128((v), _mm_cmplt_epi8((v),			\
+	    _mm_set1_epi8(0x20))))) << (sh);				\
+	hi |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << (sh);		\
+} while (0)
+
+/*
+ * stage1_sse2 -- stage 1 over the n bytes at s into idx; *flags gets
+ * bit 0 for a backslash or control byte, bit 1 for a byte >= 0x80 and
+ * bit 2 for an unclosed string.  Returns the end of the list.
+ */
+static uint32_t *
+stage1_sse2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
+{
+	struct stage1 st = { 0, 0, 0, 0, NULL };
+	uint64_t quote, op, ws, bad, hi;
+	uchar tail[64];
+	const uchar *b;
+	size_t i;
+	__m128i v0, v1, v2, v3;
+
+	st.out = idx;
+	bad = hi = 0;
+	for (i = 0; i < n; i += 64) {
+		b = s + i;
+		if (n - i < 64) {
+			memset(tail, ' ', sizeof(tail));
+			memcpy(tail, b, n - i);
+			b = tail;
+		}
+		v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
+		v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 16));
+		v2 = _mm_loadu_si128((const __m128i *)(const void *)(b + 32));
+		v3 = _mm_loadu_si128((const __m128i *)(const void *)(b + 48));
+		quote = op = ws = 0;
+		MASK16(v0, 0);
+		MASK16(v1, 16);
+		MASK16(v2, 32);
+		MASK16(v3, 48);
+		stage1_block(&st, quote, prefix_xor(quote), op, ws,
+		    (uint32_t)i);
+	}
+	*flags = (bad != 0) | (hi != 0) << 1 | (st.instr != 0) << 2;
+	return st.out;
+}
+#undef MASK16
+#endif
+
+#ifdef HAVE_AVX2
+#include <immintrin.h>
+
+/* classify32 -- the masks of the 32 bytes at p, or'ed in at bit sh */
+__attribute__((target("avx2"))) static inline
+    __attribute__((always_inline)) void
+classify32(const uchar *p, int sh, uint64_t *quote, uint64_t *op,
+    uint64_t *ws, uint64_t *bad, uint64_t *hi)
+{
+	__m256i v, t, o;
+
+	v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	t = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+	o = _mm256_or_si256(_mm256_or_si256(
+	    _mm256_cmpeq_epi8(t, _mm256_set1_epi8('{')),
+	    _mm256_cmpeq_epi8(t, _mm256_set1_epi8('}'))),
+	    _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')),
+	    _mm256_cmpeq_epi8(v, _mm256_set1_epi8(','))));
+	*op |= (uint64_t)(uint32_t)_mm256_movemask_epi8(o) << sh;
+	*quote |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('"'))) << sh;
+	*ws |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' '))) << sh;
+	*bad |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')),
+	    _mm256_andnot_si256(v, _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20),
+	    v)))) << sh;		/* sign bit of v: not a control byte */
+	*hi |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << sh;
+}
+
+/*
+ * stage1_avx2 -- stage1_sse2 with 32-byte vectors and a carry-less
+ * multiply for the prefix xor.  The last partial block is read as the
+ * last 64 bytes of the text, shifted down.
+ */
+__attribute__((target("avx2,pclmul,popcnt,bmi"))) static uint32_t *
+stage1_avx2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
+{
+	struct stage1 st = { 0, 0, 0, 0, NULL };
+	uint64_t quote, op, ws, bad, hi, str, bb, hh;
+	uchar tail[64];
+	const uchar *b;
+	size_t i, rest;
+
+	st.out = idx;
+	bad = hi = 0;
+	for (i = 0; i < n; i += 64) {
+		quote = op = ws = 0;
+		rest = n - i;
+		if (rest >= 64) {
+			classify32(s + i, 0, &quote, &op, &ws, &bad, &hi);
+			classify32(s + i + 32, 32, &quote, &op, &ws, &bad,
+			    &hi);
+		} else if (n >= 64) {
+			b = s + n - 64;
+			bb = hh = 0;
+			classify32(b, 0, &quote, &op, &ws, &bb, &hh);
+			classify32(b + 32, 32, &quote, &op, &ws, &bb, &hh);
+			quote >>= 64 - rest;	/* bytes before i: seen */
+			op >>= 64 - rest;
+			ws = ws >> (64 - rest) | ~(uint64_t)0 << rest;
+			bad |= bb >> (64 - rest);
+			hi |= hh >> (64 - rest);
+		} else {
+			memset(tail, ' ', sizeof(tail));
+			memcpy(tail, s, n);
+			classify32(tail, 0, &quote, &op, &ws, &bad, &hi);
+			classify32(tail + 32, 32, &quote, &op, &ws, &bad,
+			    &hi);
+		}
+		str = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
+		    _mm_set_epi64x(0, (long long)quote),
+		    _mm_set1_epi8((char)0xff), 0));
+		stage1_block(&st, quote, str, op, ws, (uint32_t)i);
+	}
+	*flags = (bad != 0) | (hi != 0) << 1 | (st.instr != 0) << 2;
+	return st.out;
+}
+#endif
+
+/* stage1_pick -- the best stage 1 for this CPU, NULL for none */
+static stage1_fn
+stage1_pick(void)
+{
+#ifdef HAVE_AVX2
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("pclmul") &&
+	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi"))
+		return stage1_avx2;
+#endif
+#ifdef __SSE2__
+	return stage1_sse2;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * fast_validate -- 1 if the n bytes at s are one valid value (with span
+ * and found[] filled as validate does), 0 if undecided.
+ */
+static int
+fast_validate(const uchar *s, size_t n, struct json_span *span,
+    const struct json_want *w, struct json_span *found)
+{
+	static stage1_fn stage1;
+	static int picked;
+	uint32_t idx[FAST_IDX], *ip, *ie;
+	uint64_t flags, stack;
+	const uchar *p, *end, *vb, *q;
+	uint32_t mask;
+	size_t depth;
+	int inobj, i;
+	uchar c;
+
+	if (!picked) {		/* a race here stores the same pointer */
+		stage1 = stage1_pick();
+		picked = 1;
+	}
+	if (stage1 == NULL || n > FAST_MAX || n == 0)
+		return 0;
+	ie = stage1(s, n, idx, &flags);
+#ifdef JSON_FAST_STATS
+	json_fast_stats[0]++;
+#endif
+	if ((flags & 5) != 0)
+		return 0;
+	if ((flags & 2) != 0 && !json_valid_utf8((const char *)s, n))
+		return 0;
+	ip = idx;
+	end = s + n;
+	depth = 0;
+	stack = 0;
+	inobj = 0;
+	mask = 0;
+	vb = s;
+	if (w != NULL)
+		for (i = 0; i < w->n && i < JSON_WANT_MAX; i++) {
+			found[i].p = (const char *)s;
+			found[i].len = 0;
+			found[i].type = JSON_NONE;
+		}
+
+value:
+	if (ip == ie)
+		return 0;
+	p = s + *ip++;
+	switch (*p) {
+	case '"':
+		if (ip == ie)
+			return 0;
+		p = s + *ip++ + 1;
+		goto after;
+	case '{':
+		if (depth == 64)
+			return 0;
+		stack = stack << 1 | 1;
+		depth++;
+		inobj = 1;
+		if (ip == ie)
+			return 0;
+		if (s[*ip] == '}') {
+			p = s + *ip++ + 1;
+			goto pop;
+		}
+		goto key;
+	case '[':
+		if (depth == 64)
+			return 0;
+		stack <<= 1;
+		depth++;
+		inobj = 0;
+		if (ip == ie)
+			return 0;
+		if (s[*ip] == ']') {
+			p = s + *ip++ + 1;
+			goto pop;
+		}
+		goto value;
+	case 't':
+		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+			return 0;
+		p += 4;
+		goto atom;
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+			return 0;
+		p += 5;
+		goto atom;
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+			return 0;
+		p += 4;
+		goto atom;
+	default:
+		break;
+	}
+	/* a number */
+	if (*p == '-' && ++p == end)
+		return 0;
+	if (*p == '0')
+		p++;
+	else if (ISDIGIT(*p)) {
+		while (++p < end && ISDIGIT(*p))
+			;
+	} else
+		return 0;
+	if (p < end && *p == '.') {
+		if (++p == end || !ISDIGIT(*p))
+			return 0;
+		while (++p < end && ISDIGIT(*p))
+			;
+	}
+	if (p < end && (*p | 0x20) == 'e') {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || !ISDIGIT(*p))
+			return 0;
+		while (++p < end && ISDIGIT(*p))
+			;
+	}
+atom:
+	/* an atom ends at a bracket, ':' ',', '"', space or the end */
+	if (p < end && cls[*p] == 0)
+		return 0;
+	goto after;
+
+pop:
+	stack >>= 1;
+	if (--depth > 0)
+		inobj = (int)(stack & 1);
+after:
+	if (depth == 0)
+		goto done;
+	if (w != NULL && depth == 1 && mask != 0) {
+		for (i = 0; mask != 0; i++, mask >>= 1)
+			if (mask & 1) {
+				found[i].p = (const char *)vb;
+				found[i].len = (size_t)(p - vb);
+				found[i].type = type_of(*vb);
+			}
+	}
+	if (ip == ie)
+		return 0;
+	c = s[*ip++];
+	if (c == ',') {
+		if (inobj)
+			goto key;
+		goto value;
+	}
+	if (c == (inobj ? '}' : ']')) {
+		p = s + ip[-1] + 1;
+		goto pop;
 	}
 	return 0;
+
+key:
+	if (ie - ip < 3 || s[ip[0]] != '"' || s[ip[2]] != ':')
+		return 0;
+	if (w != NULL && depth == 1) {
+		q = s + ip[0] + 1;
+		mask = want_match(w, q, (size_t)(s + ip[1] - q), 0);
+		ip += 3;
+		if (ip == ie)
+			return 0;
+		vb = s + *ip;
+	} else
+		ip += 3;
+	goto value;
+
+done:
+	if (ip != ie)
+		return 0;
+#ifdef JSON_FAST_STATS
+	json_fast_stats[1]++;
+#endif
+	if (span != NULL) {
+		span->p = (const char *)s + idx[0];
+		span->len = (size_t)(p - (s + idx[0]));
+		span->type = type_of(s[idx[0]]);
+	}
+	return 1;
+}
+
+/* json_validate -- see json.h */
+int
+json_validate(const char *text, size_t n, struct json_span *span,
+    struct json_error *e)
+{
+	if (fast_validate((const uchar *)text, n, span, NULL, NULL))
+		return ok(e);
+	return validate(text, n, span, e, NULL, NULL);
+}
+
+/*
+ * json_validate_want -- json_validate, and the values of the last
+ * top-level members named by want into found (want may be NULL).
+ */
+int
+json_validate_want(const char *text, size_t n, struct json_span *span,
+    struct json_error *e, const struct json_want *want,
+    struct json_span *found)
+{
+	if (want == NULL || want->n <= 0 || found == NULL)
+		want = NULL;
+	if (fast_validate((const uchar *)text, n, span, want, found))
+		return ok(e);
+	if (want == NULL)
+		return validate(text, n, span, e, NULL, NULL);
+	return validate(text, n, span, e, want, found);
 }
 
 /* json_valid_utf8 -- 1 if the n bytes are well-formed UTF-8, else 0 */
@@ -1149,13 +1682,22 @@ string:
 	return 0;
 }
 
-/*
- * json_get -- walk path from v.  Keys are found at their offsets in
- * path->text (they were stored in order), so a copied struct json_path
- * still works.  The last of duplicate keys wins, as in jq.
- */
+/* json_get -- walk path from v; see json_get_from */
 int
 json_get(struct json_span v, const struct json_path *path,
+    struct json_span *out, struct buf *errmsg)
+{
+	return json_get_from(v, path, 0, out, errmsg);
+}
+
+/*
+ * json_get_from -- walk the steps of path from step on, from v.  Keys are
+ * found at their offsets in path->text (they were stored in order), so a
+ * copied struct json_path still works.  The last of duplicate keys wins,
+ * as in jq.  A step past the end leaves v as it is.
+ */
+int
+json_get_from(struct json_span v, const struct json_path *path, int step,
     struct json_span *out, struct buf *errmsg)
 {
 	static const char *const kind[] = {
@@ -1171,7 +1713,12 @@ json_get(struct json_span v, const struct json_path *path,
 	int i;
 
 	off = 0;
-	for (i = 0; i < path->n; i++) {
+	if (step < 0)
+		step = 0;
+	for (i = 0; i < step && i < path->n; i++)
+		if (path->step[i].key != NULL)
+			off += path->step[i].keylen;
+	for (i = step; i < path->n; i++) {
 		st = &path->step[i];
 		key = st->key != NULL ? path->text + off : NULL;
 		if (key != NULL)

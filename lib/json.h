@@ -52,6 +52,20 @@ int	json_validate(const char *, size_t, struct json_span *,
 	    struct json_error *);	/* 0 and the value's span, or -1 */
 int	json_valid_utf8(const char *, size_t);	/* 1 or 0 */
 
+/* Validation that also captures top-level members, in the same pass:
+ * found[i] is the value of the LAST member named key[i] (jq's rule for
+ * duplicate keys), type JSON_NONE if absent or if the value is not an
+ * object.  Keys are compared unescaped ("us\u0065r" is "user"). */
+#define JSON_WANT_MAX	16
+struct json_want {
+	int		 n;
+	const char	*key[JSON_WANT_MAX];	/* unescaped bytes */
+	size_t		 keylen[JSON_WANT_MAX];
+};
+int	json_validate_want(const char *, size_t, struct json_span *,
+	    struct json_error *, const struct json_want *,
+	    struct json_span *found);	/* as json_validate */
+
 /* Paths */
 int	json_path_parse(const char *, size_t, struct json_path *);
 				/* 0, or -1 if not a simple path */
@@ -60,6 +74,11 @@ int	json_get(struct json_span, const struct json_path *,
 				/* 0 found or absent (type JSON_NONE), or -1:
 				 * a jq 1.6 error ("Cannot index number with
 				 * string \"b\"") is appended to errmsg */
+
+int	json_get_from(struct json_span, const struct json_path *, int step,
+	    struct json_span *, struct buf *errmsg);
+				/* json_get of the steps from step on, on a
+				 * value already reached by the steps before */
 
 /* Iterating a container span: 1 and the next member, 0 at the end */
 struct json_iter { const char *p, *end; };

@@ -50,7 +50,8 @@ blank(const char *p, size_t len)
 
 /*
  * wait_readable -- before a read that may block, flush (before_block) and
- * wait, calling on_idle each timeout_ms of silence.  Regular files never
+ * wait, calling on_idle each timeout_ms of silence, and before_block again
+ * after a signal so that its handler's flag is seen while we wait.  Regular files never
  * block, so they skip the poll(2).  Returns 0, or -1 when stopped.
  */
 static int
@@ -77,6 +78,8 @@ wait_readable(struct line_reader *r)
 			r->on_idle(r->arg);
 		else if (n < 0 && errno != EINTR)
 			return 0;	/* let read(2) report it */
+		else if (n < 0 && r->before_block != NULL)
+			r->before_block(r->arg);	/* a signal to act on */
 	}
 }
 

@@ -114,7 +114,8 @@ loop_fd(struct loop *l, int fd, const char *source)
 			rc = loop_bad(l, &ln, l->msg.p);
 			continue;
 		}
-		if (json_validate(ln.p, ln.len, &rec, &jerr) == -1) {
+		if (json_validate_want(ln.p, ln.len, &rec, &jerr, l->want,
+		    l->found) == -1) {
 			buf_reset(&l->msg);
 			buf_printf(&l->msg, "invalid JSON at column %zu: %s",
 			    jerr.col, jerr.what[0] != '\0' ? jerr.what :

@@ -226,15 +226,24 @@ parse(struct program *p, struct json_span rec)
 	return jv_parser_next(p->parser);
 }
 
+void
+program_want(const struct program *p, struct json_want *want)
+{
+	want->n = 0;
+	if (p->fast != NULL)
+		fast_want(p->fast, want);
+}
+
 int
-program_run(struct program *p, struct json_span rec, program_emit emit,
-    void *arg, struct buf *err)
+program_run(struct program *p, struct json_span rec,
+    const struct json_span *found, program_emit emit, void *arg,
+    struct buf *err)
 {
 	jv in, out;
 	int rc = 0;
 
 	if (p->fast != NULL && p->jq != NULL) {	/* a select before libjq */
-		switch (fast_run(p->fast, rec, &p->text, err)) {
+		switch (fast_run_found(p->fast, rec, found, &p->text, err)) {
 		case FAST_ERROR:
 			return -1;
 		case FAST_PASS:
@@ -244,7 +253,7 @@ program_run(struct program *p, struct json_span rec, program_emit emit,
 		}
 	} else if (p->fast != NULL) {
 		buf_reset(&p->text);
-		switch (fast_run(p->fast, rec, &p->text, err)) {
+		switch (fast_run_found(p->fast, rec, found, &p->text, err)) {
 		case FAST_ERROR:
 			return -1;
 		case FAST_DROP:

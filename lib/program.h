@@ -40,10 +40,15 @@ int	program_compile(struct program *, const char *text, int allow_fast,
 	    struct buf *err);	/* 0, or -1 with jq's messages in err */
 int	program_is_fast(const struct program *);
 
+/* The top-level keys worth capturing while validating (json.h) */
+void	program_want(const struct program *, struct json_want *);
+
 /* Run on one valid record: 0; -1 a runtime error (message in err);
- * -2 emit asked to stop */
+ * -2 emit asked to stop.  found is NULL, or the values of the keys
+ * program_want named, from json_validate_want. */
 int	program_run(struct program *, struct json_span record,
-	    program_emit, void *arg, struct buf *err);
+	    const struct json_span *found, program_emit, void *arg,
+	    struct buf *err);
 
 void	program_free(struct program *);
 

@@ -17,7 +17,7 @@
 struct diff {
 	const char	*prog;
 	const char	*in;
-	char		 kind;	/* P pass, B built, D drop, E error */
+	char		 kind;	/* P pass, B built, D drop, E error, ? any */
 };
 
 static void	write_file(const char *, const char *, size_t);
@@ -25,6 +25,8 @@ static int	run(const char *, struct buf *);
 static int	same(const char *, size_t, const char *, size_t);
 static void	read_file(const char *, struct buf *);
 static int	check(const struct diff *);
+static int	check_found(const struct fast *, const struct diff *,
+		    enum fast_result, const struct buf *, const struct buf *);
 
 static const char *const accepted[] = {
 	".", " . ", ".a", ".a.b", ".[0]", ".a[0]", ".a[-1]", "._x1.y_2",
@@ -216,6 +218,72 @@ static const struct diff diffs[] = {
 	{ "\"caf\\u00e9\"", "1", 'B' },
 	{ "-1.50", "1", 'B' },
 	{ "(.a == 1) | not", "{\"a\":1}", 'B' },
+	/* duplicate top-level keys: the last wins */
+	{ "{a}", "{\"a\":1,\"b\":2,\"a\":3}", 'B' },
+	{ "select(.a == 2)", "{\"a\":1,\"a\":2}", 'P' },
+	{ "select(.a == 1)", "{\"a\":1,\"a\":2}", 'D' },
+	{ ".a.b", "{\"a\":{\"b\":1},\"a\":{\"c\":2}}", 'B' },
+	{ "{x: .a.b}", "{\"a\":5,\"a\":{\"b\":1}}", 'B' },
+	{ "{x: .a.b}", "{\"a\":{\"b\":1},\"a\":5}", 'E' },
+	{ "select(has(\"a\")) | .a", "{\"a\":1,\"b\":2,\"a\":null}", 'B' },
+	{ ".a", "{\"a\":1,\"a\":{\"x\":[1,2]}}", 'B' },
+	/* escaped keys in records */
+	{ "{user}", "{\"us\\u0065r\":\"x\"}", 'B' },
+	{ "select(.user == \"x\")", "{\"us\\u0065r\":\"x\"}", 'P' },
+	{ "select(has(\"user\"))", "{\"us\\u0065r\":1}", 'P' },
+	{ ".user.name", "{\"us\\u0065r\":{\"n\\u0061me\":1}}", 'B' },
+	{ ".user", "{\"user\":1,\"us\\u0065r\":2}", 'B' },
+	{ ".user", "{\"us\\u0065r\":1,\"user\":2}", 'B' },
+	{ ".\"a\\\"b\"", "{\"a\\u0022b\":1}", 'B' },
+	{ ".\"\xc3\xa9\"", "{\"\\u00e9\":1,\"\\u00E9\":2}", 'B' },
+	{ ".us", "{\"us\\u0065r\":1}", 'B' },
+	{ ".\"\\u0000\"", "{\"\\u0000\":1}", 'B' },
+	{ "{\"a b\", \"\"}", "{\"a\\u0020b\":1,\"\":2}", 'B' },
+	/* nested keys named like top-level ones */
+	{ ".a.a", "{\"a\":{\"a\":1}}", 'B' },
+	{ "{a: .b.a}", "{\"b\":{\"a\":2},\"a\":1}", 'B' },
+	{ "select(.a)", "{\"b\":{\"a\":1}}", 'D' },
+	{ "{a}", "{\"x\":{\"a\":1}}", 'B' },
+	{ "select(.a == 1)", "{\"x\":[{\"a\":1}]}", 'D' },
+	{ ".a | .a", "{\"a\":{\"b\":1}}", 'B' },
+	{ ".a | .a", "{\"a\":{\"a\":3},\"a\":{\"a\":4}}", 'B' },
+	{ ".a | {a}", "{\"a\":{\"x\":1}}", 'B' },
+	{ ".a | {b}", "{\"a\":{\"b\":1},\"b\":2}", 'B' },
+	{ "select(.o | has(\"o\"))", "{\"o\":{\"x\":1}}", 'D' },
+	{ "select(.o | has(\"o\"))", "{\"o\":{\"o\":null}}", 'P' },
+	{ "select(.a | .a == 1)", "{\"a\":{\"a\":1}}", 'P' },
+	{ "select(.a | .a == 1)", "{\"a\":1}", 'E' },
+	{ ". | .a", "{\"a\":1}", 'B' },
+	{ ". | select(.a) | {a}", "{\"a\":1}", 'B' },
+	{ "(. | .) | select(.a | . == 1)", "{\"a\":1}", 'P' },
+	{ "select(. | has(\"a\"))", "{\"a\":1}", 'P' },
+	{ "null | .a", "{\"a\":1}", 'B' },
+	{ "{a: .a[0], b: .[0]}", "{\"a\":[5]}", 'E' },
+	{ "{k: ., a}", "{\"a\":\"x\\u007f\",\"b\":1.50}", 'B' },
+	/* what put_value copies, and what it leaves to json_normal */
+	{ "{a, b, c, d, e, f, g}", "{\"a\":\"x\\/y\",\"b\":1.0,\"c\":-0,"
+	  "\"d\":\"\x7f\",\"e\":1e2,\"f\":12345678901234567890,"
+	  "\"g\":[ 1 , \"\\u00e9\" ]}", 'B' },
+	{ ".a", "{\"a\":\"\"}", 'B' },
+	{ ".a", "{\"a\":-12}", 'B' },
+	{ ".a", "{\"a\":false}", 'B' },
+	{ ".a", "{\"a\":\"\\\"\"}", 'B' },
+};
+
+/* every program here meets every record below */
+static const char *const forms[] = {
+	".", ".a", ".a.b", ".[0]", ".a[0]", "{a}", "{a: .x.y}", "{a, k: .}",
+	"select(.a)", "select(.a == 1)", "select(.a.b != null)",
+	"select(has(\"a\"))", "select(.a | has(\"k\"))",
+	"select(.s | startswith(\"a\"))", "select(startswith(\"a\"))",
+	"select(.a) | {b}", "select(.a and .b)", "select(.a or has(\"b\"))",
+	"select(.a | not)", ".a | .b", ". | .a", "select(has(\"a\") | not)",
+};
+static const char *const records[] = {
+	"5", "-1.5", "0", "null", "true", "false", "[]", "[1,{\"a\":2}]",
+	"\"a\"", "\"\"", "{}", "{\"a\":1}", "{\"a\":{\"b\":2,\"k\":0}}",
+	"{\"a\":[1],\"x\":{\"y\":2},\"s\":\"ab\",\"b\":null}",
+	"{\"a\":null,\"b\":true}",
 };
 
 static char tmpdir[] = "/tmp/fast_test.XXXXXX";
@@ -330,6 +398,8 @@ check(const struct diff *d)
 		goto out;
 	}
 	r = fast_run(f, rec, &out, &err);
+	if (check_found(f, d, r, &out, &err) == -1)
+		goto out;
 	if (st == 5) {
 		msg = strstr(jqerr.p, "): ");
 		msg = msg == NULL ? jqerr.p : msg + 3;
@@ -378,7 +448,7 @@ check(const struct diff *d)
 	kind = r == FAST_PASS ? 'P' : 'B';
 	rc = 0;
 out:
-	if (rc == 0 && kind != d->kind) {
+	if (rc == 0 && d->kind != '?' && kind != d->kind) {
 		print_error("%s on %s: %c expected, fast gives %c\n", d->prog,
 		    d->in, d->kind, kind);
 		rc = -1;
@@ -388,6 +458,45 @@ out:
 	buf_free(&jqerr);
 	buf_free(&out);
 	buf_free(&err);
+	return rc;
+}
+
+/*
+ * check_found -- run f on d->in again, captured by json_validate_want
+ * with fast_want's keys and fast_run_found; 0 if it answers r, out and
+ * err exactly as fast_run did, else -1 after saying why.
+ */
+static int
+check_found(const struct fast *f, const struct diff *d, enum fast_result r,
+    const struct buf *out, const struct buf *err)
+{
+	struct buf out2 = BUF_INIT, err2 = BUF_INIT;
+	struct json_span rec, found[JSON_WANT_MAX];
+	struct json_error jerr;
+	struct json_want want;
+	enum fast_result r2;
+	const char *o1, *o2, *e1, *e2;
+	int rc = -1;
+
+	fast_want(f, &want);
+	if (json_validate_want(d->in, strlen(d->in), &rec, &jerr, &want,
+	    found) == -1) {
+		print_error("%s: json_validate_want refuses it\n", d->in);
+		return -1;
+	}
+	r2 = fast_run_found(f, rec, found, &out2, &err2);
+	o1 = out->p == NULL ? "" : out->p;
+	o2 = out2.p == NULL ? "" : out2.p;
+	e1 = err->p == NULL ? "" : err->p;
+	e2 = err2.p == NULL ? "" : err2.p;
+	if (r != r2 || strcmp(o1, o2) != 0 || strcmp(e1, e2) != 0)
+		print_error("%s on %s: fast_run %d \"%s\" \"%s\", "
+		    "fast_run_found %d \"%s\" \"%s\"\n", d->prog, d->in, r,
+		    o1, e1, r2, o2, e2);
+	else
+		rc = 0;
+	buf_free(&out2);
+	buf_free(&err2);
 	return rc;
 }
 
@@ -442,6 +551,117 @@ test_against_jq(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* each form on each kind of record, objects or not */
+static void
+test_forms(void **state)
+{
+	struct diff d;
+	size_t i, j;
+	int bad = 0;
+
+	(void)state;
+	if (system("jq --version > /dev/null 2>&1") != 0)
+		skip();
+	d.kind = '?';
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		for (j = 0; j < sizeof(records) / sizeof(records[0]); j++) {
+			d.prog = forms[i];
+			d.in = records[j];
+			if (check(&d) == -1)
+				bad++;
+		}
+	assert_int_equal(bad, 0);
+}
+
+/* want_is -- whether fast_want of prog lists the keys in keys, in order */
+static int
+want_is(const char *prog, const char *const *keys, int n)
+{
+	struct json_want want;
+	struct fast *f;
+	int i, ok;
+
+	if ((f = fast_compile(prog)) == NULL) {
+		print_error("refused: %s\n", prog);
+		return 0;
+	}
+	fast_want(f, &want);
+	ok = want.n == n;
+	for (i = 0; ok && i < n; i++)
+		ok = want.keylen[i] == strlen(keys[i]) &&
+		    memcmp(want.key[i], keys[i], want.keylen[i]) == 0;
+	if (!ok)
+		print_error("%s: fast_want gives %d keys, %d expected\n", prog,
+		    want.n, n);
+	fast_free(f);
+	return ok;
+}
+
+/* the keys read on the record itself, and only those */
+static void
+test_want(void **state)
+{
+	static const char *const abc[] = { "a", "c", "d" };
+	static const char *const x[] = { "x" };
+	static const char *const o[] = { "o" };
+	static const char *const a[] = { "a" };
+	static const char *const esc[] = { "a\"b", "\xc3\xa9", "" };
+	static const char *const p16[] = {
+		"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l",
+		"m", "n", "o", "p"
+	};
+
+	(void)state;
+	assert_true(want_is(".", NULL, 0));
+	assert_true(want_is("select(true)", NULL, 0));
+	assert_true(want_is(".[0]", NULL, 0));
+	assert_true(want_is("select(startswith(\"a\"))", NULL, 0));
+	assert_true(want_is("null | .a", NULL, 0));
+	assert_true(want_is("select(.a.b == 1 and has(\"c\")) | "
+	    "{d, e: .a.x, f: .[0], a}", abc, 3));
+	assert_true(want_is(".x | {y}", x, 1));
+	assert_true(want_is(".x | select(.y) | .z", x, 1));
+	assert_true(want_is("select(.o | has(\"k\"))", o, 1));
+	assert_true(want_is("select(.o | .p == .q)", o, 1));
+	assert_true(want_is(". | (. | .) | select(.a) | {a}", a, 1));
+	assert_true(want_is("select(. | .a)", a, 1));
+	assert_true(want_is("{\"a\\\"b\": .[\"a\\u0022b\"], "
+	    "x: .\"\\u00e9\", y: .\"\"}", esc, 3));
+	assert_true(want_is("{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p}", p16, 16));
+	assert_true(want_is("{a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q}", NULL, 0));
+	assert_true(want_is("select(.q) | {a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p}",
+	    NULL, 0));
+}
+
+/* past JSON_WANT_MAX keys, fast_run_found reads the record */
+static void
+test_many(void **state)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct json_span rec, found[JSON_WANT_MAX];
+	struct json_error jerr;
+	struct json_want want;
+	struct fast *f;
+	const char *in = "{\"q\":1,\"a\":2,\"p\":3}";
+
+	(void)state;
+	assert_non_null(f = fast_compile("select(.q) | {a,b,c,d,e,f,g,h,i,j,"
+	    "k,l,m,n,o,p}"));
+	fast_want(f, &want);
+	assert_int_equal(want.n, 0);
+	assert_int_equal(json_validate_want(in, strlen(in), &rec, &jerr,
+	    &want, found), 0);
+	assert_int_equal(fast_run_found(f, rec, found, &out, &err),
+	    FAST_BUILT);
+	assert_string_equal(out.p, "{\"a\":2,\"b\":null,\"c\":null,"
+	    "\"d\":null,\"e\":null,\"f\":null,\"g\":null,\"h\":null,"
+	    "\"i\":null,\"j\":null,\"k\":null,\"l\":null,\"m\":null,"
+	    "\"n\":null,\"o\":null,\"p\":3}");
+	fast_free(f);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 /* the buffers are reused: a second record gives a clean answer */
 static void
 test_reuse(void **state)
@@ -478,6 +698,9 @@ main(void)
 		cmocka_unit_test(test_accepts),
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_against_jq),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_want),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_reuse),
 	};
 	char path[128];

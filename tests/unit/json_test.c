@@ -30,6 +30,10 @@ static void	expect_error(const char *, size_t, size_t, const char *,
 static void	expect_get(const char *, const char *, enum json_type,
 		    const char *);
 static void	expect_get_error(const char *, const char *, const char *);
+static void	expect_want(const char *, const char *, size_t, enum json_type,
+		    const char *);
+static void	expect_get_from(const char *, const char *, int,
+		    enum json_type, const char *);
 static void	expect_number_text(double, const char *);
 static void	expect_canon(const char *, const char *);
 static int	cmp_text(const char *, const char *);
@@ -124,6 +128,63 @@ expect_get_error(const char *text, const char *path, const char *want)
 	assert_int_equal(json_path_parse(path, strlen(path), &p), 0);
 	assert_int_equal(json_get(span_of(text), &p, &v, &err), -1);
 	assert_string_equal(err.p, want);
+	buf_free(&err);
+}
+
+/*
+ * expect_want -- json_validate_want of text with the one key k (klen
+ * bytes) accepts it as json_validate does and captures type and the
+ * value's text (or NULL).
+ */
+static void
+expect_want(const char *text, const char *k, size_t klen,
+    enum json_type type, const char *want)
+{
+	struct json_want w;
+	struct json_span v, v2, found[JSON_WANT_MAX];
+	struct json_error e;
+
+	w.n = 1;
+	w.key[0] = k;
+	w.keylen[0] = klen;
+	v2 = span_of(text);
+	if (json_validate_want(text, strlen(text), &v, &e, &w, found) != 0)
+		fail_msg("does not validate: %s (col %zu: %s)", text, e.col,
+		    e.msg);
+	assert_ptr_equal(v.p, v2.p);
+	assert_int_equal(v.len, v2.len);
+	assert_int_equal(v.type, v2.type);
+	if (found[0].type != type)
+		fail_msg("%.*s on %s: type %d, want %d", (int)klen, k, text,
+		    found[0].type, type);
+	if (want != NULL) {
+		assert_int_equal(found[0].len, strlen(want));
+		assert_memory_equal(found[0].p, want, found[0].len);
+	}
+}
+
+/* expect_get_from -- json_get_from of the value reached by step steps */
+static void
+expect_get_from(const char *text, const char *path, int step,
+    enum json_type type, const char *want)
+{
+	struct json_path p, head;
+	struct json_span v, mid;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(json_path_parse(path, strlen(path), &p), 0);
+	head = p;
+	head.n = step;
+	assert_int_equal(json_get(span_of(text), &head, &mid, &err), 0);
+	if (json_get_from(mid, &p, step, &v, &err) != 0)
+		fail_msg("%s from %d on %s: %s", path, step, text, err.p);
+	if (v.type != type)
+		fail_msg("%s from %d on %s: type %d, want %d", path, step,
+		    text, v.type, type);
+	if (want != NULL) {
+		assert_int_equal(v.len, strlen(want));
+		assert_memory_equal(v.p, want, v.len);
+	}
 	buf_free(&err);
 }
 
@@ -511,6 +572,183 @@ test_get_path_copy(void **state)
 	    &err), 0);
 	assert_int_equal(v.type, JSON_NUMBER);
 	assert_memory_equal(v.p, "7", 1);
+	buf_free(&err);
+}
+
+/* ---- json_validate_want ---- */
+
+#define WANT(text, k, type, want) \
+	expect_want((text), (k), sizeof(k) - 1, (type), (want))
+
+static void
+test_validate_want(void **state)
+{
+	static const char rec[] = "{\"a\":{\"b\":1,\"a\":2},\"n\":null,"
+	    "\"s\":\"str\",\"t\":true,\"f\":false,\"num\":-1.5e3,"
+	    "\"key with space\":1,\"\\u00e9\":\"e\",\"a\\\"q\":2,"
+	    "\"d\":1,\"d\":[2],\"e\":[],\"o\":{},\"us\\u0065r\":\"u\","
+	    "\"x\\/y\":7,\"arr\":[{\"in\":1},{\"in\":2}],\"z\":\"\\\"\"}";
+
+	(void)state;
+	WANT(rec, "a", JSON_OBJECT, "{\"b\":1,\"a\":2}");
+	WANT(rec, "b", JSON_NONE, NULL);	/* nested: not top-level */
+	WANT(rec, "in", JSON_NONE, NULL);	/* in an array of objects */
+	WANT(rec, "arr", JSON_ARRAY, "[{\"in\":1},{\"in\":2}]");
+	WANT(rec, "n", JSON_NULL, "null");
+	WANT(rec, "s", JSON_STRING, "\"str\"");
+	WANT(rec, "t", JSON_TRUE, "true");
+	WANT(rec, "f", JSON_FALSE, "false");
+	WANT(rec, "num", JSON_NUMBER, "-1.5e3");
+	WANT(rec, "key with space", JSON_NUMBER, "1");
+	WANT(rec, "\xc3\xa9", JSON_STRING, "\"e\"");
+	WANT(rec, "\\u00e9", JSON_NONE, NULL);	/* keys are unescaped */
+	WANT(rec, "a\"q", JSON_NUMBER, "2");
+	WANT(rec, "a\\\"q", JSON_NONE, NULL);
+	WANT(rec, "d", JSON_ARRAY, "[2]");	/* the last one wins */
+	WANT(rec, "e", JSON_ARRAY, "[]");
+	WANT(rec, "o", JSON_OBJECT, "{}");
+	WANT(rec, "user", JSON_STRING, "\"u\"");
+	WANT(rec, "x/y", JSON_NUMBER, "7");
+	WANT(rec, "z", JSON_STRING, "\"\\\"\"");
+	WANT(rec, "missing", JSON_NONE, NULL);
+	WANT(rec, "", JSON_NONE, NULL);
+	WANT("{\"\":0}", "", JSON_NUMBER, "0");
+	WANT("{\"a\\u0000b\":1}", "a\0b", JSON_NUMBER, "1");
+	WANT("{\"a\":1,\"a\":{\"a\":3}}", "a", JSON_OBJECT, "{\"a\":3}");
+	WANT("{\"a\":{\"a\":3},\"a\":1}", "a", JSON_NUMBER, "1");
+	WANT("{\"a\":[1,{\"a\":5}],\"b\":{\"a\":6}}", "a", JSON_ARRAY,
+	    "[1,{\"a\":5}]");
+	WANT(" { \"a\" : [ 1 , 2 ] , \"b\" : 3 } ", "a", JSON_ARRAY,
+	    "[ 1 , 2 ]");
+	WANT("{\t\"a\"\n:\r\"x\" \t}\n", "a", JSON_STRING, "\"x\"");
+	/* not an object at the top: nothing is captured */
+	WANT("[{\"a\":1}]", "a", JSON_NONE, NULL);
+	WANT("[\"a\",1]", "a", JSON_NONE, NULL);
+	WANT("\"a\"", "a", JSON_NONE, NULL);
+	WANT("1", "a", JSON_NONE, NULL);
+	WANT("null", "a", JSON_NONE, NULL);
+	WANT("{}", "a", JSON_NONE, NULL);
+}
+
+/* Several keys at once, a key wanted twice, and no key at all */
+static void
+test_validate_want_many(void **state)
+{
+	static const char rec[] = "{\"ts\":\"t\",\"user\":\"u\",\"status\":"
+	    "500,\"geo\":{\"status\":1,\"user\":\"x\"},\"user\":\"v\"}";
+	static const char *const keys[] = {
+		"status", "user", "geo", "nope", "user"
+	};
+	static const char *const want[] = {
+		"500", "\"v\"", "{\"status\":1,\"user\":\"x\"}", NULL, "\"v\""
+	};
+	struct json_want w;
+	struct json_span v, found[JSON_WANT_MAX];
+	struct json_error e;
+	int i;
+
+	(void)state;
+	w.n = 5;
+	for (i = 0; i < w.n; i++) {
+		w.key[i] = keys[i];
+		w.keylen[i] = strlen(keys[i]);
+	}
+	assert_int_equal(json_validate_want(rec, strlen(rec), &v, &e, &w,
+	    found), 0);
+	assert_int_equal(v.type, JSON_OBJECT);
+	assert_int_equal(v.len, strlen(rec));
+	for (i = 0; i < w.n; i++) {
+		if (want[i] == NULL) {
+			assert_int_equal(found[i].type, JSON_NONE);
+			continue;
+		}
+		assert_int_equal(found[i].len, strlen(want[i]));
+		assert_memory_equal(found[i].p, want[i], found[i].len);
+	}
+	/* found[] is reset on each call */
+	assert_int_equal(json_validate_want("{\"x\":1}", 7, &v, &e, &w,
+	    found), 0);
+	for (i = 0; i < w.n; i++)
+		assert_int_equal(found[i].type, JSON_NONE);
+	/* no keys: plain validation, found untouched */
+	w.n = 0;
+	assert_int_equal(json_validate_want(rec, strlen(rec), &v, &e, &w,
+	    NULL), 0);
+	assert_int_equal(json_validate_want(rec, strlen(rec), &v, &e, NULL,
+	    NULL), 0);
+	assert_int_equal(json_validate_want("{\"a\":01}", 8, &v, &e, NULL,
+	    NULL), -1);
+	assert_int_equal(e.col, 6);
+}
+
+/* Errors are those of json_validate, whether or not a key is wanted */
+static void
+test_validate_want_errors(void **state)
+{
+	static const char *const bad[] = {
+		"{\"a\":1,}", "{\"a\":01}", "{\"a\" 1}", "{\"a\":1}x",
+		"{\"a\":\"\x01\"}", "{\"a\\x\":1}", "{\"a\":[1,]}",
+		"{\"a\":tru}", "{\"a\":1", "{\"a\":\"\xc3\"}", "{\"a\":1}{}",
+		"{\"\xff\":1}", "{\"a\":-}", "{a:1}", "{\"a\":1 \"b\":2}",
+		"{\"a\":NaN}", "{\"a\":\"\\u12G4\"}"
+	};
+	struct json_want w;
+	struct json_span v, found[JSON_WANT_MAX];
+	struct json_error e, e2;
+	size_t i;
+
+	(void)state;
+	w.n = 1;
+	w.key[0] = "a";
+	w.keylen[0] = 1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(json_validate(bad[i], strlen(bad[i]), &v,
+		    &e), -1);
+		assert_int_equal(json_validate_want(bad[i], strlen(bad[i]),
+		    &v, &e2, &w, found), -1);
+		assert_int_equal(e.col, e2.col);
+		assert_ptr_equal(e.msg, e2.msg);
+		assert_string_equal(e.what, e2.what);
+	}
+}
+
+/* ---- json_get_from ---- */
+
+static void
+test_get_from(void **state)
+{
+	static const char rec[] = "{\"a\":{\"b\":[10,20,{\"c\":\"x\"}]},"
+	    "\"s\":\"str\",\"q\\\"\":{\"r s\":[5]},\"d\":1,\"d\":{\"e\":2}}";
+	struct json_path p;
+	struct json_span v;
+	struct buf err = BUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i <= 4; i++)
+		expect_get_from(rec, ".a.b[2].c", i, JSON_STRING, "\"x\"");
+	for (i = 0; i <= 3; i++)
+		expect_get_from(rec, ".a.b[-1]", i, JSON_OBJECT,
+		    "{\"c\":\"x\"}");
+	for (i = 0; i <= 3; i++)
+		expect_get_from(rec, ".\"q\\\"\"[\"r s\"][0]", i,
+		    JSON_NUMBER, "5");
+	expect_get_from(rec, ".d.e", 1, JSON_NUMBER, "2");
+	expect_get_from(rec, ".a.missing.x", 2, JSON_NONE, NULL);
+	expect_get_from(rec, ".", 0, JSON_OBJECT, rec);
+	/* the same errors as json_get */
+	assert_int_equal(PARSE(".s.b", &p), 0);
+	assert_int_equal(json_get_from(span_of("\"str\""), &p, 1, &v, &err),
+	    -1);
+	assert_string_equal(err.p, "Cannot index string with string \"b\"");
+	buf_reset(&err);
+	assert_int_equal(PARSE(".a[0]", &p), 0);
+	assert_int_equal(json_get_from(span_of("{\"b\":1}"), &p, 1, &v,
+	    &err), -1);
+	assert_string_equal(err.p, "Cannot index object with number");
+	/* from a step past the end: the value itself */
+	assert_int_equal(json_get_from(span_of("[1]"), &p, 3, &v, &err), 0);
+	assert_int_equal(v.type, JSON_ARRAY);
 	buf_free(&err);
 }
 
@@ -970,20 +1208,30 @@ test_put_number_roundtrip(void **state)
 /* ---- Conformance fixtures ---- */
 
 /*
- * run_dir -- validate each file in dir (less one trailing newline);
- * returns the count, failing on any file whose verdict is not want.
+ * run_dir -- validate each file in dir (less one trailing newline) with
+ * json_validate and json_validate_want; returns the count, failing on
+ * any file whose verdict is not want or where the two differ.
  */
 static size_t
 run_dir(const char *dir, int want)
 {
-	struct json_error e;
+	static const char *const keys[] = { "a", "key", "" };
+	struct json_error e, e2;
+	struct json_want w;
+	struct json_span found[JSON_WANT_MAX];
 	struct dirent *de;
 	char path[4096], *text;
 	size_t n, count;
 	long len;
 	DIR *d;
 	FILE *fp;
-	int r;
+	int r, r2, i;
+
+	w.n = 3;
+	for (i = 0; i < w.n; i++) {
+		w.key[i] = keys[i];
+		w.keylen[i] = strlen(keys[i]);
+	}
 
 	if ((d = opendir(dir)) == NULL)
 		fail_msg("cannot open %s", dir);
@@ -1005,6 +1253,10 @@ run_dir(const char *dir, int want)
 		if (n > 0 && text[n - 1] == '\n')
 			n--;
 		r = json_validate(text, n, NULL, &e);
+		r2 = json_validate_want(text, n, NULL, &e2, &w, found);
+		if (r2 != r || (r != 0 && (e2.col != e.col ||
+		    e2.msg != e.msg || strcmp(e2.what, e.what) != 0)))
+			fail_msg("%s: json_validate_want differs", path);
 		if (want && r != 0)
 			fail_msg("%s: rejected at col %zu: %s", path, e.col,
 			    e.what[0] != '\0' ? e.what : e.msg);
@@ -1048,6 +1300,10 @@ main(void)
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_get_errors),
 		cmocka_unit_test(test_get_path_copy),
+		cmocka_unit_test(test_validate_want),
+		cmocka_unit_test(test_validate_want_many),
+		cmocka_unit_test(test_validate_want_errors),
+		cmocka_unit_test(test_get_from),
 		cmocka_unit_test(test_iter),
 		cmocka_unit_test(test_truthy),
 		cmocka_unit_test(test_number),
