@@ -148,3 +148,10 @@ same_as_jq() {
 @test "jq: select(.status == (500, 502, 503))" { same_as_jq 'select(.status == (500, 502, 503))'; }
 @test "jq: .geo | to_entries | map(.value) | join(\",\")" { same_as_jq '.geo | to_entries | map(.value) | join(",")'; }
 @test "jq: .ua | split(\"/\") | {agent: .[0], version: .[1]}" { same_as_jq '.ua | split("/") | {agent: .[0], version: .[1]}'; }
+
+# A select the scanner judges in front of a libjq program: only the
+# records that pass reach libjq, and the results must not change.
+@test "jq: select(.status >= 500) | {user, kb: (.bytes/1024|floor)} (scanner select before libjq)" { same_as_jq 'select(.status >= 500) | {user, kb: (.bytes/1024|floor)}'; }
+@test "jq: select(.geo.country == \"DE\") | .geo | to_entries (scanner select before libjq)" { same_as_jq 'select(.geo.country == "DE") | .geo | to_entries'; }
+@test "jq: select(.user.x == 1) | keys (a scanner select that errors)" { same_as_jq 'select(.user.x == 1) | keys'; }
+@test "jq: select(.status == 200) |= . (no split at |=)" { same_as_jq 'select(.status == 200) |= .'; }
