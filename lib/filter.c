@@ -231,26 +231,27 @@ duplicate(struct filter *f, struct json_span v)
 
 /*
  * emit_output -- program_emit callback: dedup, unquote for -r, write,
- * count against --limit.  A nonzero return stops the program's run.
+ * count against --limit.  Dedup judges the input record once, at its
+ * first output, so a projection need not keep the key or the time.  A
+ * nonzero return stops the program's run.
  */
 static int
 emit_output(void *arg, const char *p, size_t n)
 {
 	struct filter *f = arg;
 	struct json_span v;
-	struct json_error jerr;
 	int dup;
 
-	if (f->o->dedup != NULL) {
-		if (json_validate(p, n, &v, &jerr) == -1)
-			return (f->rc = LOOP_FAIL, -1);
-		if ((dup = duplicate(f, v)) == -1) {
+	if (f->o->dedup != NULL && !f->judged) {
+		f->judged = 1;
+		if ((dup = duplicate(f, f->rec)) == -1) {
 			f->rc = loop_bad(f->loop, f->line, f->err.p);
 			return -1;
 		}
-		if (dup)
-			return 0;
+		f->dropping = dup;
 	}
+	if (f->dropping)
+		return 0;
 	if (f->o->raw && n > 0 && p[0] == '"') {	/* compact: a string */
 		v.p = p;
 		v.len = n;
@@ -295,6 +296,8 @@ filter_record(void *arg, struct loop *l, const struct line *ln,
 
 	f->loop = l;
 	f->line = ln;
+	f->rec = rec;
+	f->judged = f->dropping = 0;
 	f->rc = LOOP_OK;
 	if (f->o->shard_n > 0 && (rc = in_shard(f, rec)) != 1)
 		return rc == 0 ? LOOP_OK : loop_bad(l, ln, f->err.p);

@@ -2,8 +2,8 @@
 #define FILTER_H
 /*
  * filter -- stream-filter: per record, in this order, --shard and
- * --sample on the input record, the jq program, then --dedup and --limit
- * on each output.  The caller fills struct filter_opts, adds jq arguments
+ * --sample on the input record, the jq program, then --dedup (keyed on
+ * the input record, for records with output) and --limit on the outputs.  The caller fills struct filter_opts, adds jq arguments
  * to prog, then calls filter_open and runs loop_fd with filter_record.
  */
 #include <stdint.h>
@@ -39,7 +39,9 @@ struct filter {
 	uint64_t	 rng;
 	int64_t		 next_save;
 	struct loop	*loop;
-	const struct line *line;
+	const struct line *line;	/* the record being run */
+	struct json_span rec;
+	int		 judged, dropping;	/* its dedup verdict */
 	enum loop_rc	 rc;
 	struct json_want want;
 	struct buf	 key, err, text;

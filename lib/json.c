@@ -21,6 +21,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>		/* for functions with target("avx2") */
+#define HAVE_AVX2	1
+#endif
 
 #include "buf.h"
 #include "json.h"
@@ -711,9 +715,6 @@ done:
  * the string mask is the prefix xor of the quote mask.
  */
 #define FAST_MAX	4096
-#ifdef JSON_FAST_STATS
-size_t json_fast_stats[2];	/* tried, accepted: for benchmarks only */
-#endif
 #define FAST_IDX	(FAST_MAX + 64)	/* room for stage1_block's overrun */
 
 /* Stage 1 state carried from one block to the next */
@@ -721,40 +722,24 @@ struct stage1 {
 	uint64_t	 instr;		/* all ones if inside a string */
 	uint64_t	 scalar;	/* 1 if the last byte began or continued
 					 * an atom */
-	uint64_t	 bad;		/* backslashes and control bytes */
-	uint64_t	 hi;		/* bytes >= 0x80 */
 	uint32_t	*out;		/* next free index */
 };
 
 typedef uint32_t *(*stage1_fn)(const uchar *, size_t, uint32_t *,
     uint64_t *);
 
-static inline uint64_t	prefix_xor(uint64_t);
 static inline void	stage1_block(struct stage1 *, uint64_t, uint64_t,
 		    uint64_t, uint64_t, uint32_t);
+static inline uint64_t	stage1_bits(struct stage1 *, uint64_t, uint64_t,
+		    uint64_t, uint64_t);
 static stage1_fn	stage1_pick(void);
 static int	fast_validate(const uchar *, size_t, struct json_span *,
 		    const struct json_want *, struct json_span *);
-#ifdef __SSE2__
-static uint32_t	*stage1_sse2(const uchar *, size_t, uint32_t *, uint64_t *);
-#endif
-#if defined(__GNUC__) && defined(__x86_64__)
-#define HAVE_AVX2	1
+#ifdef HAVE_AVX2
 static uint32_t	*stage1_avx2(const uchar *, size_t, uint32_t *, uint64_t *);
+static uint32_t	*stage1_avx512(const uchar *, size_t, uint32_t *,
+		    uint64_t *);
 #endif
-
-/* prefix_xor -- bit i is the xor of bits 0..i of x */
-static inline uint64_t
-prefix_xor(uint64_t x)
-{
-	x ^= x << 1;
-	x ^= x << 2;
-	x ^= x << 4;
-	x ^= x << 8;
-	x ^= x << 16;
-	x ^= x << 32;
-	return x;
-}
 
 /*
  * stage1_block -- list the structural positions of one block, given its
@@ -771,14 +756,10 @@ static inline __attribute__((always_inline)) void
 stage1_block(struct stage1 *st, uint64_t quote, uint64_t str, uint64_t op,
     uint64_t ws, uint32_t base)
 {
-	uint64_t scalar, bits;
+	uint64_t bits;
 	uint32_t *o;
 
-	str ^= st->instr;
-	st->instr = (uint64_t)((int64_t)str >> 63);
-	scalar = ~(op | ws | quote | str);
-	bits = (op & ~str) | quote | (scalar & ~(scalar << 1 | st->scalar));
-	st->scalar = scalar >> 63;
+	bits = stage1_bits(st, quote, str, op, ws);
 	/* eight at a time, past the count too: the list has room */
 	o = st->out;
 	st->out += __builtin_popcountll(bits);
@@ -789,71 +770,25 @@ stage1_block(struct stage1 *st, uint64_t quote, uint64_t str, uint64_t op,
 	}
 }
 
-#ifdef __SSE2__
-/* mask16 -- the masks of 16 bytes, or'ed into the block masks at sh */
-#define MASK16(v, sh) do {						\
-	__m128i t_ = _mm_or_si128((v), _mm_set1_epi8(0x20));		\
-	quote |= (uint64_t)(unsigned)_mm_movemask_epi8(			\
-	    _mm_cmpeq_epi8((v), _mm_set1_epi8('"'))) << (sh);		\
-	op |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(	\
-	    _mm_or_si128(_mm_cmpeq_epi8(t_, _mm_set1_epi8('{')),	\
-	    _mm_cmpeq_epi8(t_, _mm_set1_epi8('}'))),			\
-	    _mm_or_si128(_mm_cmpeq_epi8((v), _mm_set1_epi8(':')),	\
-	    _mm_cmpeq_epi8((v), _mm_set1_epi8(','))))) << (sh);		\
-	ws |= (uint64_t)(unsigned)_mm_movemask_epi8(			\
-	    _mm_cmpeq_epi8((v), _mm_set1_epi8(' '))) << (sh);		\
-	bad |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(	\
-	    _mm_cmpeq_epi8((v), _mm_set1_epi8('\\')),			\
-	    _mm_andnot_si128((v), _mm_cmplt_epi8((v),			\
-	    _mm_set1_epi8(0x20))))) << (sh);				\
-	hi |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << (sh);		\
-} while (0)
-
 /*
- * stage1_sse2 -- stage 1 over the n bytes at s into idx; *flags gets
- * bit 0 for a backslash or control byte, bit 1 for a byte >= 0x80 and
- * bit 2 for an unclosed string.  Returns the end of the list.
+ * stage1_bits -- the structural positions of one block as a mask, given
+ * its quote, bracket/':'/',' and space masks and the prefix xor of quote.
  */
-static uint32_t *
-stage1_sse2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
+static inline __attribute__((always_inline)) uint64_t
+stage1_bits(struct stage1 *st, uint64_t quote, uint64_t str, uint64_t op,
+    uint64_t ws)
 {
-	struct stage1 st = { 0, 0, 0, 0, NULL };
-	uint64_t quote, op, ws, bad, hi;
-	uchar tail[64];
-	const uchar *b;
-	size_t i;
-	__m128i v0, v1, v2, v3;
+	uint64_t scalar, bits;
 
-	st.out = idx;
-	bad = hi = 0;
-	for (i = 0; i < n; i += 64) {
-		b = s + i;
-		if (n - i < 64) {
-			memset(tail, ' ', sizeof(tail));
-			memcpy(tail, b, n - i);
-			b = tail;
-		}
-		v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
-		v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 16));
-		v2 = _mm_loadu_si128((const __m128i *)(const void *)(b + 32));
-		v3 = _mm_loadu_si128((const __m128i *)(const void *)(b + 48));
-		quote = op = ws = 0;
-		MASK16(v0, 0);
-		MASK16(v1, 16);
-		MASK16(v2, 32);
-		MASK16(v3, 48);
-		stage1_block(&st, quote, prefix_xor(quote), op, ws,
-		    (uint32_t)i);
-	}
-	*flags = (bad != 0) | (hi != 0) << 1 | (st.instr != 0) << 2;
-	return st.out;
+	str ^= st->instr;
+	st->instr = (uint64_t)((int64_t)str >> 63);
+	scalar = ~(op | ws | quote | str);
+	bits = (op & ~str) | quote | (scalar & ~(scalar << 1 | st->scalar));
+	st->scalar = scalar >> 63;
+	return bits;
 }
-#undef MASK16
-#endif
 
 #ifdef HAVE_AVX2
-#include <immintrin.h>
-
 /* classify32 -- the masks of the 32 bytes at p, or'ed in at bit sh */
 __attribute__((target("avx2"))) static inline
     __attribute__((always_inline)) void
@@ -882,14 +817,17 @@ classify32(const uchar *p, int sh, uint64_t *quote, uint64_t *op,
 }
 
 /*
- * stage1_avx2 -- stage1_sse2 with 32-byte vectors and a carry-less
- * multiply for the prefix xor.  The last partial block is read as the
- * last 64 bytes of the text, shifted down.
+ * stage1_avx2 -- stage 1 over the n bytes at s into idx, with 32-byte
+ * vectors and a carry-less multiply for the string mask (the prefix xor
+ * of the quotes).  *flags gets bit 0 for a backslash or control byte, bit
+ * 1 for a byte >= 0x80 and bit 2 for an unclosed string.  Returns the end
+ * of the list.  The last partial block is read as the last 64 bytes of
+ * the text, shifted down, so nothing is read outside the text.
  */
 __attribute__((target("avx2,pclmul,popcnt,bmi"))) static uint32_t *
 stage1_avx2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
 {
-	struct stage1 st = { 0, 0, 0, 0, NULL };
+	struct stage1 st = { 0, 0, NULL };
 	uint64_t quote, op, ws, bad, hi, str, bb, hh;
 	uchar tail[64];
 	const uchar *b;
@@ -929,24 +867,90 @@ stage1_avx2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
 	*flags = (bad != 0) | (hi != 0) << 1 | (st.instr != 0) << 2;
 	return st.out;
 }
+/*
+ * stage1_avx512 -- stage1_avx2 with 64-byte vectors that compare straight
+ * into masks, a masked load for the last block (masked-off bytes never
+ * fault), and the positions written sixteen at a time by vpcompressd
+ * (the register form: the memory form is slow on AMD Zen 4).
+ */
+__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi")))
+    static uint32_t *
+stage1_avx512(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
+{
+	struct stage1 st = { 0, 0, NULL };
+	uint64_t quote, op, ws, bad, hi, str, bits;
+	size_t i, rest;
+	uint32_t *o;
+	__m512i v, t, iota;
+	int k;
+
+	o = idx;
+	bad = hi = 0;
+	iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+	    2, 1, 0);
+	for (i = 0; i < n; i += 64) {
+		rest = n - i;
+		if (rest >= 64)
+			v = _mm512_loadu_si512((const void *)(s + i));
+		else
+			v = _mm512_mask_loadu_epi8(_mm512_set1_epi8(' '),
+			    ((uint64_t)1 << rest) - 1, (const void *)(s + i));
+		t = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+		quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+		op = _mm512_cmpeq_epi8_mask(t, _mm512_set1_epi8('{')) |
+		    _mm512_cmpeq_epi8_mask(t, _mm512_set1_epi8('}')) |
+		    _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':')) |
+		    _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(','));
+		ws = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' '));
+		bad |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+		    _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20));
+		hi |= _mm512_movepi8_mask(v);
+		str = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
+		    _mm_set_epi64x(0, (long long)quote),
+		    _mm_set1_epi8((char)0xff), 0));
+		bits = stage1_bits(&st, quote, str, op, ws);
+		for (k = 0; k < 4 && bits != 0; k++, bits >>= 16) {
+			_mm512_storeu_si512((void *)o,
+			    _mm512_maskz_compress_epi32((__mmask16)bits,
+			    _mm512_add_epi32(iota, _mm512_set1_epi32(
+			    (int)(i + 16 * (size_t)k)))));
+			o += __builtin_popcount((unsigned)(bits & 0xffff));
+		}
+	}
+	*flags = (bad != 0) | (hi != 0) << 1 | (st.instr != 0) << 2;
+	return o;
+}
+
 #endif
 
-/* stage1_pick -- the best stage 1 for this CPU, NULL for none */
+/*
+ * stage1_pick -- the best stage 1 for this CPU, NULL for none (then
+ * validate() alone, whose SSE2 string scan was faster than an SSE2 stage
+ * 1).  For tests and benchmarks, JSON_SIMD=avx2 or none in the
+ * environment caps the choice.
+ */
 static stage1_fn
 stage1_pick(void)
 {
+	const char *cap;
+
+	if ((cap = getenv("JSON_SIMD")) == NULL)
+		cap = "";
+	if (strcmp(cap, "none") == 0)
+		return NULL;
 #ifdef HAVE_AVX2
 	__builtin_cpu_init();
+	if (strcmp(cap, "avx2") != 0 && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("pclmul") &&
+	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi"))
+		return stage1_avx512;
 	if (__builtin_cpu_supports("avx2") &&
 	    __builtin_cpu_supports("pclmul") &&
 	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi"))
 		return stage1_avx2;
 #endif
-#ifdef __SSE2__
-	return stage1_sse2;
-#else
-	return NULL;
-#endif
+	return NULL;		/* validate() beats an SSE2 stage 1 */
 }
 
 /*
@@ -960,10 +964,10 @@ fast_validate(const uchar *s, size_t n, struct json_span *span,
 	static stage1_fn stage1;
 	static int picked;
 	uint32_t idx[FAST_IDX], *ip, *ie;
-	uint64_t flags, stack;
+	uint64_t flags, stack, lens;
 	const uchar *p, *end, *vb, *q;
 	uint32_t mask;
-	size_t depth;
+	size_t depth, len;
 	int inobj, i;
 	uchar c;
 
@@ -974,9 +978,6 @@ fast_validate(const uchar *s, size_t n, struct json_span *span,
 	if (stage1 == NULL || n > FAST_MAX || n == 0)
 		return 0;
 	ie = stage1(s, n, idx, &flags);
-#ifdef JSON_FAST_STATS
-	json_fast_stats[0]++;
-#endif
 	if ((flags & 5) != 0)
 		return 0;
 	if ((flags & 2) != 0 && !json_valid_utf8((const char *)s, n))
@@ -988,11 +989,14 @@ fast_validate(const uchar *s, size_t n, struct json_span *span,
 	inobj = 0;
 	mask = 0;
 	vb = s;
+	lens = 0;
 	if (w != NULL)
 		for (i = 0; i < w->n && i < JSON_WANT_MAX; i++) {
 			found[i].p = (const char *)s;
 			found[i].len = 0;
 			found[i].type = JSON_NONE;
+			lens |= w->keylen[i] < 63 ? (uint64_t)1 <<
+			    w->keylen[i] : (uint64_t)1 << 63;
 		}
 
 value:
@@ -1112,8 +1116,11 @@ key:
 	if (ie - ip < 3 || s[ip[0]] != '"' || s[ip[2]] != ':')
 		return 0;
 	if (w != NULL && depth == 1) {
+		/* no escapes here: only keys of a wanted length can match */
 		q = s + ip[0] + 1;
-		mask = want_match(w, q, (size_t)(s + ip[1] - q), 0);
+		len = (size_t)(s + ip[1] - q);
+		mask = lens >> (len < 63 ? len : 63) & 1 ?
+		    want_match(w, q, len, 0) : 0;
 		ip += 3;
 		if (ip == ie)
 			return 0;
@@ -1125,9 +1132,6 @@ key:
 done:
 	if (ip != ie)
 		return 0;
-#ifdef JSON_FAST_STATS
-	json_fast_stats[1]++;
-#endif
 	if (span != NULL) {
 		span->p = (const char *)s + idx[0];
 		span->len = (size_t)(p - (s + idx[0]));

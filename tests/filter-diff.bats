@@ -139,7 +139,12 @@ same_as_jq() {
 @test "jq: reduce .[] as \$v (0; . + 1)" { same_as_jq 'reduce .[] as $v (0; . + 1)'; }
 @test "jq: .ts[0:19] + \"Z\" | fromdateiso8601" { same_as_jq '.ts[0:19] + "Z" | fromdateiso8601'; }
 @test "jq: if .status >= 500 then error(\"boom \\(.id)\") else empty end" { same_as_jq 'if .status >= 500 then error("boom \(.id)") else empty end'; }
-@test "jq: [limit(2; .[])]" { same_as_jq '[limit(2; .[])]'; }
+# libjq 1.6 leaks the values limit/2 breaks away from (the jq 1.6 binary
+# leaks the same under valgrind), so LeakSanitizer is off for this one.
+@test "jq: [limit(2; .[])]" {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    same_as_jq '[limit(2; .[])]'
+}
 @test "jq: .id | tostring | length" { same_as_jq '.id | tostring | length'; }
 @test "jq: select(.bytes == 0) | {id, status}" { same_as_jq 'select(.bytes == 0) | {id, status}'; }
 @test "jq: .latency_ms / .bytes (division by zero)" { same_as_jq '.latency_ms / .bytes'; }

@@ -447,13 +447,23 @@ keys() {
 	assert_output $'{"n":1}\n{"k":0,"n":3}'
 }
 
-@test "--dedup applies to each output of the program" {
-	printf '%s\n' '{"user":"a","n":1}' '{"user":"b","n":2}' \
-	    '{"user":"a","n":3}' >in
-	run --separate-stderr stream-filter --dedup . .user in
+@test "--dedup keys the input record, after the program selects it" {
+	printf '%s\n' '{"user":"a","n":1,"e":"view"}' \
+	    '{"user":"a","n":2,"e":"login"}' '{"user":"b","n":3,"e":"login"}' \
+	    '{"user":"a","n":4,"e":"login"}' >in
+	run --separate-stderr stream-filter --dedup .user \
+	    'select(.e == "login") | {n}' in
 	assert_success
-	assert_output $'"a"\n"b"'
+	assert_output $'{"n":2}\n{"n":3}'
 	assert_stderr ''
+}
+
+@test "--dedup drops every output of a duplicate record" {
+	printf '%s\n' '{"user":"a","n":1}' '{"user":"a","n":2}' \
+	    '{"user":"b","n":3}' >in
+	run --separate-stderr stream-filter --dedup .user '.n, .user' in
+	assert_success
+	assert_output $'1\n"a"\n3\n"b"'
 }
 
 @test "--dedup-size N remembers only the last N distinct keys" {

@@ -175,8 +175,8 @@ measure:
 		bad = 0;
 		t0 = now();
 		for (i = 0; i < nline; i++)
-			bad += json_validate(b.p + off[i], off[i + 1] - off[i] - 1,
-			    &v, &e) != 0;
+			bad += json_validate(b.p + off[i],
+			    off[i + 1] - off[i] - 1, &v, &e) != 0;
 		t1 = now();
 		if (bad != 0) {
 			fprintf(stderr, "json_bench: %d lines rejected\n", bad);
