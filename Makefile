@@ -20,17 +20,18 @@ MAN7 = man/stream-toolkit.7
 
 LIBHDR = lib/buf.h lib/clock.h lib/dedup.h lib/diag.h lib/fast.h \
          lib/field.h lib/filter.h lib/hash.h lib/json.h lib/line.h \
-         lib/loop.h lib/opt.h lib/out.h lib/program.h lib/sig.h \
+         lib/loop.h lib/opt.h lib/out.h lib/program.h lib/reads.h lib/sig.h \
          lib/state.h lib/ts.h lib/xalloc.h
 LIBSRC = lib/buf.c lib/clock.c lib/dedup.c lib/diag.c lib/fast.c \
          lib/field.c lib/filter.c lib/hash.c lib/json.c lib/line.c \
-         lib/loop.c lib/opt.c lib/out.c lib/program.c lib/sig.c \
+         lib/loop.c lib/opt.c lib/out.c lib/program.c lib/reads.c lib/sig.c \
          lib/state.c lib/ts.c lib/xalloc.c
 LIBOBJ = $(LIBSRC:.c=.o)
 
 UNIT = tests/unit/buf_test tests/unit/dedup_test tests/unit/fast_test \
        tests/unit/hash_test \
-       tests/unit/json_test tests/unit/line_test tests/unit/state_test \
+       tests/unit/json_test tests/unit/line_test tests/unit/reads_test \
+       tests/unit/state_test \
        tests/unit/ts_test
 
 all: $(BIN)

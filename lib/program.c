@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "program.h"
+#include "reads.h"
 
 static void	collect_error(void *, jv);
 static int	emit_value(jv, program_emit, void *);
 static void	jv_message(jv, struct buf *);
 static size_t	select_prefix(const char *);
 static jv	parse(struct program *, struct json_span);
+static jv	project(struct program *, struct json_span);
+static int	wanted(const struct program *, const char *, size_t);
 
 void
 program_init(struct program *p)
@@ -183,6 +186,7 @@ program_compile(struct program *p, const char *text, int allow_fast,
 		return -1;
 	}
 	jq_set_error_cb(p->jq, NULL, NULL);
+	p->project = reads_keys(text, &p->reads, &p->reads_text);
 	return 0;
 }
 
@@ -226,6 +230,56 @@ parse(struct program *p, struct json_span rec)
 	return jv_parser_next(p->parser);
 }
 
+/* wanted -- whether the program reads the member with this (unescaped) key */
+static int
+wanted(const struct program *p, const char *key, size_t n)
+{
+	int i;
+
+	for (i = 0; i < p->reads.n; i++)
+		if (p->reads.keylen[i] == n &&
+		    memcmp(p->reads.key[i], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * project -- the record as libjq sees it, restricted to the members the
+ * program can observe (see reads.h): most of the parsing and freeing of
+ * a record is for members the program never looks at.
+ */
+static jv
+project(struct program *p, struct json_span rec)
+{
+	struct json_iter it;
+	struct json_span k, v;
+	const char *key;
+	size_t n;
+	jv obj, val;
+
+	obj = jv_object();
+	json_iter_init(&it, rec);
+	while (json_iter_next(&it, &k, &v)) {
+		key = k.p + 1;
+		n = k.len - 2;
+		if (memchr(key, '\\', n) != NULL) {
+			buf_reset(&p->text);
+			json_string(k, &p->text);
+			key = p->text.p;
+			n = p->text.len;
+		}
+		if (!wanted(p, key, n))
+			continue;
+		val = parse(p, v);
+		if (!jv_is_valid(val)) {
+			jv_free(obj);
+			return val;
+		}
+		obj = jv_object_set(obj, jv_string_sized(key, (int)n), val);
+	}
+	return obj;
+}
+
 void
 program_want(const struct program *p, struct json_want *want)
 {
@@ -264,7 +318,8 @@ program_run(struct program *p, struct json_span rec,
 			return emit(arg, p->text.p, p->text.len) ? -2 : 0;
 		}
 	}
-	in = parse(p, rec);
+	in = p->project && rec.type == JSON_OBJECT ? project(p, rec) :
+	    parse(p, rec);
 	if (!jv_is_valid(in)) {		/* what jq 1.6 rejects, e.g. \ud800 */
 		jv_message(in, err);
 		jv_parser_free(p->parser);	/* its state is unknown now */
@@ -304,4 +359,5 @@ program_free(struct program *p)
 	jv_free(p->named);
 	p->named = jv_null();
 	buf_free(&p->text);
+	buf_free(&p->reads_text);
 }

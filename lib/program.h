@@ -20,6 +20,9 @@ struct program {
 	jv_parser	*parser;
 	jv		 named;		/* --arg & co, by name */
 	struct buf	 text;		/* fast-path output */
+	int		 project;	/* libjq sees only the members in reads */
+	struct json_want reads;
+	struct buf	 reads_text;
 };
 
 /* Called for each output; returns 0, or -1 to stop the run */
