@@ -94,6 +94,12 @@ out_end(struct out *o)
 int
 out_record(struct out *o, const void *p, size_t n)
 {
+	if (o->err == 0 && !o->unbuffered && n < o->cap - o->len) {
+		memcpy(o->buf + o->len, p, n);	/* the common case */
+		o->buf[o->len + n] = '\n';
+		o->len += n + 1;
+		return 0;
+	}
 	if (out_write(o, p, n) == -1)
 		return -1;
 	return out_end(o);

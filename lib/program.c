@@ -165,8 +165,12 @@ program_compile(struct program *p, const char *text, int allow_fast,
 	size_t n;
 	jv args;
 
-	if (allow_fast && (p->fast = fast_compile(text)) != NULL)
+	if (allow_fast && (p->fast = fast_compile(text)) != NULL) {
+		n = strspn(text, " \t\n");
+		p->identity = text[n] == '.' &&
+		    text[n + 1 + strspn(text + n + 1, " \t\n")] == '\0';
 		return 0;
+	}
 	if (allow_fast && (n = select_prefix(text)) > 0) {
 		left = strndup(text, n);
 		if (left != NULL && (p->fast = fast_compile(left)) != NULL)
@@ -296,6 +300,8 @@ program_run(struct program *p, struct json_span rec,
 	jv in, out;
 	int rc = 0;
 
+	if (p->identity)
+		return emit(arg, rec.p, rec.len) ? -2 : 0;
 	if (p->fast != NULL && p->jq != NULL) {	/* a select before libjq */
 		switch (fast_run_found(p->fast, rec, found, &p->text, err)) {
 		case FAST_ERROR:

@@ -16,6 +16,7 @@
 
 struct program {
 	struct fast	*fast;		/* private */
+	int		 identity;	/* the program is "." */
 	jq_state	*jq;
 	jv_parser	*parser;
 	jv		 named;		/* --arg & co, by name */
