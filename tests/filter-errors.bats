@@ -375,3 +375,31 @@ open("ngood", "w").write("%d\n" % good)' >in
 	run jq -c '[.in, .out, .bad]' <<<"$stderr"
 	assert_output '[1001,1,1000]'
 }
+
+@test "a 20 MB line under the default --max-line is a record like any other" {
+	python3 -c 'import json; print(json.dumps({"a": "x" * 20000000, "b": 1}))
+print("{\"b\":2}")' >in
+	run --separate-stderr stream-filter -c '.b, (.a | length)' in
+	assert_success
+	assert_output $'1\n20000000\n2\n0'
+	assert_stderr ''
+}
+
+@test "a 20 MB line over --max-line 1M is bad, memory stays bounded, the next line comes out" {
+	python3 -c 'import json; print(json.dumps({"a": "x" * 20000000}))
+print("{\"b\":2}")' >in
+	run --separate-stderr python3 -c '
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:])
+sys.stderr.write("maxrss %d\n" %
+    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r.returncode)' stream-filter --max-line 1M --dead-letter dead .b in
+	assert_success
+	assert_output '2'
+	[[ $stderr == *'in:1: line longer than --max-line (1048576 bytes)'* ]] ||
+	    fail "no warning in: $stderr"
+	rss=$(printf '%s\n' "$stderr" | sed -n 's/^maxrss //p')
+	test "$rss" -lt 16000 || fail "max RSS $rss KB for a 1M line limit"
+	run jq -r '[.line, .error, (.raw | length)] | @tsv' dead
+	assert_output $'1\tline longer than --max-line (1048576 bytes)\t1048576'
+}
