@@ -1,4 +1,4 @@
-/* diag -- bad and late records, rate-limited warnings, stats; see diag.h. */
+/* diag -- bad records, rate-limited warnings, stats; see diag.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,24 +38,10 @@ diag_mode(const char *s, enum diag_mode *m)
 	return 0;
 }
 
-static int
-open_append(FILE **fp, const char *path)
-{
-	if ((*fp = fopen(path, "a")) == NULL)
-		return -1;
-	return 0;
-}
-
 int
 diag_dead_letter(struct diag *d, const char *path)
 {
-	return open_append(&d->dead, path);
-}
-
-int
-diag_late_file(struct diag *d, const char *path)
-{
-	return open_append(&d->late, path);
+	return (d->dead = fopen(path, "a")) != NULL ? 0 : -1;
 }
 
 /* add_base64 -- RFC 4648 base64 with padding */
@@ -162,28 +148,17 @@ diag_bad(struct diag *d, const char *source, uint64_t line,
 	return 0;
 }
 
-int
-diag_late(struct diag *d, const char *source, uint64_t line,
-    const char *raw, size_t rawlen, const char *msg)
-{
-	d->nlate++;
-	if (d->late != NULL &&
-	    append_record(d, d->late, source, line, raw, rawlen, msg) == -1)
-		return -1;
-	return 0;
-}
-
 void
-diag_stats(struct diag *d, FILE *fp, const char *extra)
+diag_stats(struct diag *d, FILE *fp)
 {
 	double elapsed;
 
 	elapsed = (double)(ts_mono() - d->start) / 1e9;
 	fprintf(fp, "{\"tool\":\"%s\",\"in\":%llu,\"out\":%llu,\"bad\":%llu,"
-	    "\"late\":%llu,\"elapsed_s\":%.3f%s}\n", d->prog,
+	    "\"late\":%llu,\"elapsed_s\":%.3f}\n", d->prog,
 	    (unsigned long long)d->in, (unsigned long long)d->out,
 	    (unsigned long long)d->bad, (unsigned long long)d->nlate,
-	    elapsed, extra);
+	    elapsed);
 	fflush(fp);
 }
 
@@ -195,9 +170,7 @@ diag_close(struct diag *d)
 	flush_hidden(d);
 	if (d->dead != NULL && fclose(d->dead) == EOF)
 		rc = -1;
-	if (d->late != NULL && fclose(d->late) == EOF)
-		rc = -1;
-	d->dead = d->late = NULL;
+	d->dead = NULL;
 	buf_free(&d->scratch);
 	return rc;
 }

@@ -1,7 +1,7 @@
 #ifndef DIAG_H
 #define DIAG_H
 /*
- * diag -- bad records, late records and --stats (CONTRACT sections 2, 3).
+ * diag -- bad records and --stats (CONTRACT sections 2, 3).
  * A bad record is counted, reported on the caller's error stream in
  * "PROG: SOURCE:LINE: MESSAGE" form (at most DIAG_RATE lines a second,
  * then a summary), and appended to the dead-letter file if one is open.
@@ -22,7 +22,6 @@ struct diag {
 	FILE		*err;		/* warnings; the caller passes stderr */
 	enum diag_mode	 mode;
 	FILE		*dead;		/* --dead-letter, or NULL */
-	FILE		*late;		/* --late, or NULL */
 	uint64_t	 in, out, bad, nlate;
 	int64_t		 start;		/* private: monotonic ns at open */
 	int64_t		 sec;		/* rate-limit window */
@@ -34,18 +33,15 @@ struct diag {
 void	diag_open(struct diag *, const char *prog, FILE *err);
 int	diag_mode(const char *, enum diag_mode *);	/* "warn" "skip" "fail" */
 int	diag_dead_letter(struct diag *, const char *path);
-int	diag_late_file(struct diag *, const char *path);
 				/* open for appending: 0, or -1 with errno */
 
-/* Reporting; each returns 0 to go on, or -1 when the tool must stop:
+/* Reporting; returns 0 to go on, or -1 when the tool must stop:
  * --on-error fail (errno 0) or a failed write (errno set) */
 int	diag_bad(struct diag *, const char *source, uint64_t line,
 	    const char *raw, size_t rawlen, const char *msg);
-int	diag_late(struct diag *, const char *source, uint64_t line,
-	    const char *raw, size_t rawlen, const char *msg);
 
-/* --stats: one JSON line; extra is "" or more members (",\"k\":1") */
-void	diag_stats(struct diag *, FILE *, const char *extra);
+/* --stats: one JSON line (late stays 0 until a tool keeps time) */
+void	diag_stats(struct diag *, FILE *);
 
 int	diag_close(struct diag *);	/* 0, or -1 if a file failed */
 

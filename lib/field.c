@@ -51,22 +51,6 @@ field_get(struct field *f, struct json_span rec, struct json_span *v,
 }
 
 void
-field_name(const struct field *f, struct buf *b)
-{
-	const struct json_step *s;
-	int i;
-
-	for (i = f->simple ? f->path.n - 1 : -1; i >= 0; i--) {
-		s = &f->path.step[i];
-		if (s->key != NULL) {
-			buf_add(b, s->key, s->keylen);
-			return;
-		}
-	}
-	buf_adds(b, f->expr);
-}
-
-void
 field_free(struct field *f)
 {
 	program_free(&f->prog);

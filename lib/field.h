@@ -25,8 +25,6 @@ int	field_get(struct field *, struct json_span record,
 				/* 0 and the value (type JSON_NONE when
 				 * absent or no output; valid until the
 				 * next call), or -1 with a runtime error */
-void	field_name(const struct field *, struct buf *);
-				/* default output name: last path key */
 void	field_free(struct field *);
 
 #endif

@@ -24,7 +24,6 @@ loop_open(struct loop *l, const char *prog, const struct opt_common *opt,
 	l->record = record;
 	l->arg = arg;
 	l->idle_ms = -1;
-	l->extra_stats = "";
 	diag_open(&l->diag, prog, stderr);
 	l->diag.mode = opt->on_error;
 	out_open(&l->out, 1, opt->unbuffered);
@@ -42,7 +41,7 @@ flush_before_block(void *arg)
 	out_flush(&l->out);
 	if (sig_usr1) {
 		sig_usr1 = 0;
-		diag_stats(&l->diag, stderr, l->extra_stats);
+		diag_stats(&l->diag, stderr);
 	}
 }
 
@@ -105,7 +104,7 @@ loop_fd(struct loop *l, int fd, const char *source)
 		l->diag.in++;
 		if (sig_usr1) {
 			sig_usr1 = 0;
-			diag_stats(&l->diag, stderr, l->extra_stats);
+			diag_stats(&l->diag, stderr);
 		}
 		if (ln.toolong) {
 			buf_reset(&l->msg);
@@ -179,7 +178,7 @@ loop_close(struct loop *l, int print_stats)
 	if (diag_close(&l->diag) == -1)
 		rc = -1;
 	if (print_stats)
-		diag_stats(&l->diag, stderr, l->extra_stats);
+		diag_stats(&l->diag, stderr);
 	out_close(&l->out);
 	buf_free(&l->msg);
 	return rc;

@@ -31,7 +31,6 @@ struct loop {
 	void		*arg;
 	void		(*idle)(void *);	/* optional: --idle, timers */
 	int		 idle_ms;
-	const char	*extra_stats;	/* members appended to --stats */
 	const struct json_want *want;	/* top-level keys to capture */
 	struct json_span found[JSON_WANT_MAX];	/* their values, per record */
 	const char	*source;	/* current source name */

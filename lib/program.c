@@ -194,12 +194,6 @@ program_compile(struct program *p, const char *text, int allow_fast,
 	return 0;
 }
 
-int
-program_is_fast(const struct program *p)
-{
-	return p->fast != NULL && p->jq == NULL;
-}
-
 /* emit_value -- one libjq output (consumed), dumped as jq -c would */
 static int
 emit_value(jv out, program_emit emit, void *arg)

@@ -42,7 +42,6 @@ int	program_rawfile(struct program *, const char *name, const char *path,
 
 int	program_compile(struct program *, const char *text, int allow_fast,
 	    struct buf *err);	/* 0, or -1 with jq's messages in err */
-int	program_is_fast(const struct program *);
 
 /* The top-level keys worth capturing while validating (json.h) */
 void	program_want(const struct program *, struct json_want *);
