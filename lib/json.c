@@ -722,10 +722,10 @@ struct stage1 {
 	uint64_t	 instr;		/* all ones if inside a string */
 	uint64_t	 scalar;	/* 1 if the last byte began or continued
 					 * an atom */
-	uint32_t	*out;		/* next free index */
+	uint16_t	*out;		/* next free index */
 };
 
-typedef uint32_t *(*stage1_fn)(const uchar *, size_t, uint32_t *,
+typedef uint16_t *(*stage1_fn)(const uchar *, size_t, uint16_t *,
     uint64_t *);
 
 static inline void	stage1_block(struct stage1 *, uint64_t, uint64_t,
@@ -736,8 +736,8 @@ static stage1_fn	stage1_pick(void);
 static int	fast_validate(const uchar *, size_t, struct json_span *,
 		    const struct json_want *, struct json_span *);
 #ifdef HAVE_AVX2
-static uint32_t	*stage1_avx2(const uchar *, size_t, uint32_t *, uint64_t *);
-static uint32_t	*stage1_avx512(const uchar *, size_t, uint32_t *,
+static uint16_t	*stage1_avx2(const uchar *, size_t, uint16_t *, uint64_t *);
+static uint16_t	*stage1_avx512(const uchar *, size_t, uint16_t *,
 		    uint64_t *);
 #endif
 
@@ -757,7 +757,7 @@ stage1_block(struct stage1 *st, uint64_t quote, uint64_t str, uint64_t op,
     uint64_t ws, uint32_t base)
 {
 	uint64_t bits;
-	uint32_t *o;
+	uint16_t *o;
 
 	bits = stage1_bits(st, quote, str, op, ws);
 	/* eight at a time, past the count too: the list has room */
@@ -824,8 +824,8 @@ classify32(const uchar *p, int sh, uint64_t *quote, uint64_t *op,
  * of the list.  The last partial block is read as the last 64 bytes of
  * the text, shifted down, so nothing is read outside the text.
  */
-__attribute__((target("avx2,pclmul,popcnt,bmi"))) static uint32_t *
-stage1_avx2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
+__attribute__((target("avx2,pclmul,popcnt,bmi"))) static uint16_t *
+stage1_avx2(const uchar *s, size_t n, uint16_t *idx, uint64_t *flags)
 {
 	struct stage1 st = { 0, 0, NULL };
 	uint64_t quote, op, ws, bad, hi, str, bb, hh;
@@ -873,20 +873,21 @@ stage1_avx2(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
  * fault), and the positions written sixteen at a time by vpcompressd
  * (the register form: the memory form is slow on AMD Zen 4).
  */
-__attribute__((target("avx512f,avx512bw,pclmul,popcnt,bmi")))
-    static uint32_t *
-stage1_avx512(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,pclmul,popcnt,bmi")))
+    static uint16_t *
+stage1_avx512(const uchar *s, size_t n, uint16_t *idx, uint64_t *flags)
 {
 	struct stage1 st = { 0, 0, NULL };
 	uint64_t quote, op, ws, bad, hi, str, bits;
 	size_t i, rest;
-	uint32_t *o;
+	uint16_t *o;
 	__m512i v, t, iota;
 	int k;
 
 	o = idx;
 	bad = hi = 0;
-	iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+	iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21,
+	    20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
 	    2, 1, 0);
 	for (i = 0; i < n; i += 64) {
 		rest = n - i;
@@ -909,12 +910,12 @@ stage1_avx512(const uchar *s, size_t n, uint32_t *idx, uint64_t *flags)
 		    _mm_set_epi64x(0, (long long)quote),
 		    _mm_set1_epi8((char)0xff), 0));
 		bits = stage1_bits(&st, quote, str, op, ws);
-		for (k = 0; k < 4 && bits != 0; k++, bits >>= 16) {
+		for (k = 0; k < 2; k++, bits >>= 32) {
 			_mm512_storeu_si512((void *)o,
-			    _mm512_maskz_compress_epi32((__mmask16)bits,
-			    _mm512_add_epi32(iota, _mm512_set1_epi32(
-			    (int)(i + 16 * (size_t)k)))));
-			o += __builtin_popcount((unsigned)(bits & 0xffff));
+			    _mm512_maskz_compress_epi16((__mmask32)bits,
+			    _mm512_add_epi16(iota, _mm512_set1_epi16(
+			    (short)(i + 32 * (size_t)k)))));
+			o += __builtin_popcount((unsigned)bits);
 		}
 	}
 	*flags = (bad != 0) | (hi != 0) << 1 | (st.instr != 0) << 2;
@@ -963,7 +964,7 @@ fast_validate(const uchar *s, size_t n, struct json_span *span,
 {
 	static stage1_fn stage1;
 	static int picked;
-	uint32_t idx[FAST_IDX], *ip, *ie;
+	uint16_t idx[FAST_IDX], *ip, *ie;
 	uint64_t flags, stack, lens;
 	const uchar *p, *end, *vb, *q;
 	uint32_t mask;

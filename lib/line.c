@@ -52,7 +52,8 @@ blank(const char *p, size_t len)
  * wait_readable -- before a read that may block, flush (before_block) and
  * wait, calling on_idle each timeout_ms of silence, and before_block again
  * after a signal so that its handler's flag is seen while we wait.  Regular files never
- * block, so they skip the poll(2).  Returns 0, or -1 when stopped.
+ * block, so they skip the poll(2).  Returns 0, -1 when stopped, or
+ * LINE_DRY in follow mode instead of waiting.
  */
 static int
 wait_readable(struct line_reader *r)
@@ -66,6 +67,8 @@ wait_readable(struct line_reader *r)
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 0) > 0)
 		return 0;
+	if (r->follow)
+		return LINE_DRY;
 	if (r->before_block != NULL)
 		r->before_block(r->arg);
 	for (;;) {
@@ -85,13 +88,15 @@ wait_readable(struct line_reader *r)
 
 /*
  * fill -- read one more block after the unconsumed bytes, moving them to
- * the front first.  Returns bytes read, 0 at EOF or stop, -1 on error.
+ * the front first.  Returns 1 if bytes came, 0 at EOF or stop, -1 on
+ * error, LINE_DRY in follow mode when there is nothing to read now.
  */
 static int
 fill(struct line_reader *r)
 {
 	size_t want;
 	ssize_t n;
+	int w;
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -107,8 +112,8 @@ fill(struct line_reader *r)
 	}
 	if (r->stop != NULL && *r->stop)
 		return 0;
-	if (wait_readable(r) == -1)
-		return 0;
+	if ((w = wait_readable(r)) != 0)
+		return w == LINE_DRY ? LINE_DRY : 0;
 	for (;;) {
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n >= 0)
@@ -118,7 +123,10 @@ fill(struct line_reader *r)
 		if (r->stop != NULL && *r->stop)
 			return 0;
 	}
+	if (n == 0 && r->follow && r->isreg)
+		return LINE_DRY;	/* a followed file has no end */
 	r->end += (size_t)n;
+	r->offset += (uint64_t)n;
 	return (int)(n > 0);
 }
 
@@ -149,8 +157,8 @@ line_next(struct line_reader *r, struct line *ln)
 				r->start = r->end;
 				return 1;
 			}
-			if ((n = fill(r)) < 0)
-				return -1;
+			if ((n = fill(r)) < 0 || n == LINE_DRY)
+				return n;
 			if (n == 0)
 				r->eof = 1;
 			continue;
@@ -180,11 +188,52 @@ line_next(struct line_reader *r, struct line *ln)
 			ln->toolong = 1;
 			return 1;
 		}
-		if (blank(p, len))
+		if (!r->keepblank && blank(p, len))
 			continue;
 		ln->p = p;
 		ln->len = len;
 		ln->toolong = 0;
 		return 1;
 	}
+}
+
+int
+line_peek(struct line_reader *r, const char **p, size_t *n)
+{
+	int rc;
+
+	if (r->start == r->end && !r->eof) {
+		if ((rc = fill(r)) < 0 || rc == LINE_DRY)
+			return rc;
+		if (rc == 0)
+			r->eof = 1;
+	}
+	if (r->start == r->end)
+		return 0;
+	*p = r->buf + r->start;
+	*n = r->end - r->start;
+	return 1;
+}
+
+void
+line_skip(struct line_reader *r, size_t n)
+{
+	r->start += n <= r->end - r->start ? n : r->end - r->start;
+}
+
+void
+line_finish(struct line_reader *r)
+{
+	r->eof = 1;
+}
+
+void
+line_restart(struct line_reader *r)
+{
+	r->start = r->end = 0;
+	r->skip = 0;
+	r->eof = 0;
+	r->bom = 0;
+	r->lineno = 0;
+	r->offset = 0;
 }

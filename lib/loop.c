@@ -11,8 +11,8 @@
 
 #include "loop.h"
 #include "sig.h"
+#include "source.h"
 
-static void	flush_before_block(void *);
 static void	on_idle(void *);
 
 int
@@ -33,8 +33,9 @@ loop_open(struct loop *l, const char *prog, const struct opt_common *opt,
 	return 0;
 }
 
-static void
-flush_before_block(void *arg)
+/* loop_before_block -- flush, and print --stats if SIGUSR1 asked */
+void
+loop_before_block(void *arg)
 {
 	struct loop *l = arg;
 
@@ -84,52 +85,40 @@ loop_emit(struct loop *l, const char *p, size_t n)
  * a callback that says stop.  The caller opens and closes fd.
  */
 enum loop_rc
-loop_fd(struct loop *l, int fd, const char *source)
+loop_fd(struct loop *l, int fd, const char *name)
 {
-	struct line_reader r;
-	struct line ln;
-	struct json_span rec;
-	struct json_error jerr;
+	struct source s;
+	struct source_item it;
 	enum loop_rc rc = LOOP_OK;
-	int n;
+	enum source_rc sr = SOURCE_END;
 
-	l->source = source;
-	line_open(&r, fd, l->opt->max_line);
-	r.before_block = flush_before_block;
-	r.on_idle = l->idle != NULL ? on_idle : NULL;
-	r.timeout_ms = l->idle_ms;
-	r.arg = l;
-	r.stop = &sig_stop;
-	while (rc == LOOP_OK && (n = line_next(&r, &ln)) == 1) {
+	l->source = name;
+	source_open(&s, fd, name, FORMAT_NDJSON, l->opt->max_line, NULL);
+	s.r.before_block = loop_before_block;
+	s.r.on_idle = l->idle != NULL ? on_idle : NULL;
+	s.r.timeout_ms = l->idle_ms;
+	s.r.arg = l;
+	s.r.stop = &sig_stop;
+	s.want = l->want;
+	s.found = l->found;
+	while (rc == LOOP_OK) {
+		if ((sr = source_next(&s, &it)) != SOURCE_RECORD &&
+		    sr != SOURCE_BAD)
+			break;
 		l->diag.in++;
 		if (sig_usr1) {
 			sig_usr1 = 0;
 			diag_stats(&l->diag, stderr);
 		}
-		if (ln.toolong) {
-			buf_reset(&l->msg);
-			buf_printf(&l->msg, "line longer than --max-line "
-			    "(%zu bytes)", l->opt->max_line);
-			rc = loop_bad(l, &ln, l->msg.p);
-			continue;
-		}
-		if (json_validate_want(ln.p, ln.len, &rec, &jerr, l->want,
-		    l->found) == -1) {
-			buf_reset(&l->msg);
-			buf_printf(&l->msg, "invalid JSON at column %zu: %s",
-			    jerr.col, jerr.what[0] != '\0' ? jerr.what :
-			    jerr.msg);
-			rc = loop_bad(l, &ln, l->msg.p);
-			continue;
-		}
-		rc = l->record(l->arg, l, &ln, rec);
+		rc = sr == SOURCE_BAD ? loop_bad(l, &it.ln, it.why) :
+		    l->record(l->arg, l, &it.ln, it.rec);
 	}
-	if (rc == LOOP_OK && n == -1) {
-		l->failed = source;
+	if (rc == LOOP_OK && sr == SOURCE_ERROR) {
+		l->failed = name;
 		l->err = errno;
 		rc = LOOP_FAIL;
 	}
-	line_close(&r);
+	source_close(&s);
 	return rc;
 }
 
@@ -180,6 +169,5 @@ loop_close(struct loop *l, int print_stats)
 	if (print_stats)
 		diag_stats(&l->diag, stderr);
 	out_close(&l->out);
-	buf_free(&l->msg);
 	return rc;
 }

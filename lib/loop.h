@@ -36,7 +36,6 @@ struct loop {
 	const char	*source;	/* current source name */
 	const char	*failed;	/* what a LOOP_FAIL failed on, or NULL */
 	int		 err;		/* and its errno */
-	struct buf	 msg;		/* private */
 };
 
 int	loop_open(struct loop *, const char *prog, const struct opt_common *,
@@ -49,6 +48,9 @@ enum loop_rc loop_bad(struct loop *, const struct line *, const char *msg);
 				/* report a bad record found by the tool */
 enum loop_rc loop_emit(struct loop *, const char *, size_t);
 				/* write one output record */
+void	loop_before_block(void *loop);
+				/* for line_reader.before_block: flush, and
+				 * --stats if SIGUSR1 came */
 int	loop_close(struct loop *, int print_stats);
 				/* flush; 0, or -1 if output failed */
 

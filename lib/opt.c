@@ -64,6 +64,19 @@ opt_common(struct opt_common *o, int ch, const char *arg, const char **why)
 		o->processing_time = 1;
 		o->time_given = 1;
 		break;
+	case OPT_TIME_OUTPUT:
+		if (ts_parse_out(arg, &o->time_output) == -1)
+			return (*why = "--time-output: expected rfc3339, s "
+			    "or ms", -1);
+		o->time_output_given = 1;
+		break;
+	case OPT_LATENESS:
+		if (ts_parse_duration(arg, &o->lateness, &w) == -1 ||
+		    o->lateness < 0)
+			return (*why = "--lateness: expected a duration such "
+			    "as 30s or 5m", -1);
+		o->lateness_given = 1;
+		break;
 	case OPT_STATE:
 		o->state = arg;
 		break;

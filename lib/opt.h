@@ -1,10 +1,11 @@
 #ifndef OPT_H
 #define OPT_H
 /*
- * opt -- the options every tool shares (CONTRACT section 6) and the value
- * parsers behind them.  A tool puts OPT_LONG_COMMON (and OPT_LONG_TIME, OPT_LONG_STATE
- * if it keeps time or state) in its getopt_long table and hands each
- * option to opt_common before its own switch.
+ * opt -- the options every tool shares (CONTRACT sections 5, 6) and the
+ * value parsers behind them.  A tool puts OPT_LONG_COMMON (and the
+ * OPT_LONG_TIME, _TIME_OUTPUT, _LATENESS and _STATE groups it uses) in
+ * its getopt_long table and hands each option to opt_common before its
+ * own switch.
  */
 #include <getopt.h>
 #include <stddef.h>
@@ -26,12 +27,16 @@ struct opt_common {
 	int		 time_given;	/* any of the four time options */
 	const char	*state;
 	int64_t		 state_every;	/* 0: only at exit */
+	enum ts_out	 time_output;	/* --time-output, for times written */
+	int		 time_output_given;
+	int64_t		 lateness;	/* --lateness, default 0 */
+	int		 lateness_given;
 };
 
 enum {
 	OPT_ON_ERROR = 0x100, OPT_DEAD_LETTER, OPT_STATS, OPT_MAX_LINE,
 	OPT_TIME, OPT_TIME_UNIT, OPT_TIME_FORMAT, OPT_PROCESSING_TIME,
-	OPT_STATE, OPT_STATE_EVERY,
+	OPT_STATE, OPT_STATE_EVERY, OPT_TIME_OUTPUT, OPT_LATENESS,
 	OPT_TOOL = 0x200		/* tools number their own from here */
 };
 
@@ -48,6 +53,10 @@ enum {
 	{ "time", required_argument, NULL, OPT_TIME }, \
 	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT }, \
 	{ "time-unit", required_argument, NULL, OPT_TIME_UNIT }
+#define OPT_LONG_TIME_OUTPUT \
+	{ "time-output", required_argument, NULL, OPT_TIME_OUTPUT }
+#define OPT_LONG_LATENESS \
+	{ "lateness", required_argument, NULL, OPT_LATENESS }
 #define OPT_LONG_STATE \
 	{ "state", required_argument, NULL, OPT_STATE }, \
 	{ "state-every", required_argument, NULL, OPT_STATE_EVERY }

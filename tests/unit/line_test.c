@@ -1,4 +1,5 @@
 /* line_test -- the NDJSON line reader */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -187,6 +188,97 @@ test_before_block_when_waiting(void **state)
 	waitpid(pid, NULL, 0);
 }
 
+/* follow mode: a growing file has no end, a partial line waits */
+static void
+test_follow_file(void **state)
+{
+	char path[] = "/tmp/line_followXXXXXX";
+	struct line_reader r;
+	struct line ln;
+	int wfd, rfd;
+
+	(void)state;
+	wfd = mkstemp(path);
+	assert_true(wfd >= 0);
+	rfd = open(path, O_RDONLY);
+	unlink(path);
+	assert_int_equal(write(wfd, "a\nb", 3), 3);
+	line_open(&r, rfd, 100);
+	r.follow = 1;
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_memory_equal(ln.p, "a", 1);
+	assert_int_equal(line_next(&r, &ln), LINE_DRY);
+	assert_int_equal(line_next(&r, &ln), LINE_DRY);
+	assert_int_equal(write(wfd, "c\n\nd", 4), 4);
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_int_equal(ln.len, 2);
+	assert_memory_equal(ln.p, "bc", 2);
+	assert_int_equal(ln.no, 2);
+	assert_int_equal(line_next(&r, &ln), LINE_DRY);
+	assert_int_equal(r.offset, 7);
+	line_finish(&r);
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_memory_equal(ln.p, "d", 1);
+	assert_int_equal(line_next(&r, &ln), 0);
+	line_restart(&r);
+	lseek(rfd, 0, SEEK_SET);
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_memory_equal(ln.p, "a", 1);
+	assert_int_equal(ln.no, 1);
+	line_close(&r);
+	close(rfd);
+	close(wfd);
+}
+
+/* follow mode on a pipe: DRY while empty, the end at its EOF */
+static void
+test_follow_pipe(void **state)
+{
+	struct line_reader r;
+	struct line ln;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	line_open(&r, fds[0], 100);
+	r.follow = 1;
+	assert_int_equal(line_next(&r, &ln), LINE_DRY);
+	assert_int_equal(write(fds[1], "x\n", 2), 2);
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_int_equal(line_next(&r, &ln), LINE_DRY);
+	close(fds[1]);
+	assert_int_equal(line_next(&r, &ln), 0);
+	line_close(&r);
+	close(fds[0]);
+}
+
+/* keepblank, and raw bytes through peek and skip */
+static void
+test_blank_and_peek(void **state)
+{
+	struct line_reader r;
+	struct line ln;
+	const char *p;
+	size_t n;
+
+	(void)state;
+	line_open(&r, file_with("a\n\n \nb", 6), 100);
+	r.keepblank = 1;
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_int_equal(ln.len, 0);
+	assert_int_equal(line_next(&r, &ln), 1);
+	assert_int_equal(ln.len, 1);
+	assert_int_equal(ln.no, 3);
+	assert_int_equal(line_peek(&r, &p, &n), 1);
+	assert_int_equal(n, 1);
+	assert_memory_equal(p, "b", 1);
+	line_skip(&r, 1);
+	assert_int_equal(line_peek(&r, &p, &n), 0);
+	close(r.fd);
+	line_close(&r);
+}
+
 int
 main(void)
 {
@@ -197,6 +289,9 @@ main(void)
 		cmocka_unit_test(test_many_lines),
 		cmocka_unit_test(test_before_block_on_pipe),
 		cmocka_unit_test(test_before_block_when_waiting),
+		cmocka_unit_test(test_follow_file),
+		cmocka_unit_test(test_follow_pipe),
+		cmocka_unit_test(test_blank_and_peek),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
