@@ -59,8 +59,12 @@ stream-filter: cmd/stream-filter.c lib/libtk.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/stream-filter.c \
 	    lib/libtk.a $(LDLIBS)
 
+# A unit test is built from its .c by the single-suffix rule, so it is
+# rebuilt when either the test or the library changes.
 $(UNIT): lib/libtk.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $@.c lib/libtk.a \
+
+.c:
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libtk.a \
 	    $(LDLIBS) -lcmocka
 
 unit: $(UNIT)

@@ -36,6 +36,7 @@ static void	expect_get_from(const char *, const char *, int,
 		    enum json_type, const char *);
 static void	expect_number_text(double, const char *);
 static void	expect_canon(const char *, const char *);
+static size_t	utf8_text(char *, int, int, size_t, const char *, size_t);
 static int	cmp_text(const char *, const char *);
 static size_t	run_dir(const char *, int);
 
@@ -406,6 +407,163 @@ test_valid_utf8(void **state)
 	assert_int_equal(json_valid_utf8("\xf8\x88\x80\x80\x80", 5), 0);
 	assert_int_equal(json_valid_utf8("abcdefgh\x80", 9), 0);
 	assert_int_equal(json_valid_utf8("\xe4\xb8\xad\xe4\xb8", 5), 0);
+}
+
+/*
+ * The UTF-8 check of the fast path, which starts at the first 64-byte
+ * block holding a byte >= 0x80: each sequence, valid or not, at every
+ * offset across three block edges, in a value and in a key, after a
+ * valid character in an earlier block and before one in a later block.
+ */
+static void
+test_validate_utf8_offsets(void **state)
+{
+	static const char *const good[] = {
+		"\xc2\x80", "\xdf\xbf", "\xc3\xa9", "\xe0\xa0\x80",
+		"\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf", "\xef\xbb\xbf",
+		"\xf0\x90\x80\x80", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"
+	};
+	static const char *const bad[] = {
+		"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2\x41",
+		"\xc2\xc0", "\xe0\x9f\xbf", "\xe0\xa0", "\xe1\x80\x41",
+		"\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x8f\xbf\xbf",
+		"\xf0\x90\x80", "\xf0\x90\x41\x80", "\xf4\x90\x80\x80",
+		"\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xfe", "\xff"
+	};
+	struct json_error e;
+	char text[320];
+	size_t i, off, len, n;
+	int key, pre;
+
+	(void)state;
+	for (key = 0; key < 2; key++)
+		for (pre = 0; pre < 2; pre++)
+			for (off = 0; off < 200; off++) {
+				for (i = 0; i < sizeof(good) / sizeof(good[0]);
+				    i++) {
+					len = strlen(good[i]);
+					n = utf8_text(text, key, pre, off,
+					    good[i], len);
+					if (json_validate(text, n, NULL, &e) !=
+					    0)
+						fail_msg("good %zu at %zu "
+						    "rejected", i, off);
+				}
+				for (i = 0; i < sizeof(bad) / sizeof(bad[0]);
+				    i++) {
+					len = strlen(bad[i]);
+					n = utf8_text(text, key, pre, off,
+					    bad[i], len);
+					if (json_validate(text, n, NULL, &e) !=
+					    -1 || e.msg == NULL ||
+					    strcmp(e.msg, "invalid UTF-8") != 0)
+						fail_msg("bad %zu at %zu "
+						    "accepted", i, off);
+				}
+			}
+	/* the bad byte last, with nothing after it to read */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (off = 60; off < 70; off++) {
+			memset(text, '1', off);
+			text[0] = '[';
+			len = strlen(bad[i]);
+			memcpy(text + off, bad[i], len);
+			assert_int_equal(json_validate(text, off + len, NULL,
+			    &e), -1);
+		}
+}
+
+/*
+ * utf8_text -- {"<pad>SEQ<pad>":"x"} or {"k":"<pad>SEQ<pad>"} with SEQ
+ * off bytes into the string body, optionally after an "é" in the first
+ * block and always before one in a later block; returns the length.
+ */
+static size_t
+utf8_text(char *text, int key, int pre, size_t off, const char *seq,
+    size_t len)
+{
+	size_t n;
+
+	n = 0;
+	memcpy(text, key ? "{\"" : "{\"k\":\"", key ? 2 : 6);
+	n += key ? 2 : 6;
+	memset(text + n, 'a', off);
+	if (pre && off >= 2)
+		memcpy(text + n, "\xc3\xa9", 2);
+	n += off;
+	memcpy(text + n, seq, len);
+	n += len;
+	memset(text + n, 'b', 70);
+	memcpy(text + n + 66, "\xc3\xa9", 2);
+	n += 70;
+	memcpy(text + n, key ? "\":\"x\"}" : "\"}", key ? 6 : 2);
+	n += key ? 6 : 2;
+	return n;
+}
+
+/*
+ * Numbers whose digit runs are read eight bytes at a time: every run
+ * length at every offset, ended by each byte that may or may not follow
+ * a number, and numbers that run to the end of the text.
+ */
+static void
+test_validate_number_runs(void **state)
+{
+	static const char follow[] = ",]} /:.eE+-aA0\x7f\x80";
+	struct json_error e;
+	char text[128], num[40];
+	size_t off, run, k, n, len;
+	int want, rc, form;
+
+	(void)state;
+	for (form = 0; form < 4; form++)
+		for (run = 1; run <= 20; run++) {
+			/* 1234..., 0.1234..., 1e1234..., -1.5E+1234... */
+			memset(num, 0, sizeof(num));
+			len = 0;
+			if (form == 1)
+				memcpy(num, "0.", len = 2);
+			else if (form == 2)
+				memcpy(num, "1e", len = 2);
+			else if (form == 3)
+				memcpy(num, "-1.5E+", len = 6);
+			for (k = 0; k < run; k++)
+				num[len++] = (char)('1' + (k + run) % 9);
+			for (off = 0; off < 12; off++)
+				for (k = 0; k < sizeof(follow) - 1; k++) {
+					n = 0;
+					text[n++] = '[';
+					memset(text + n, ' ', off);
+					n += off;
+					memcpy(text + n, num, len);
+					n += len;
+					text[n++] = follow[k];
+					if (follow[k] == ',')
+						text[n++] = '0';
+					if (follow[k] != ']')
+						text[n++] = ']';
+					/* a space, or a digit that continues
+					 * the run, or a ',' then a value */
+					want = strchr(",] 0", follow[k]) !=
+					    NULL ? 0 : -1;
+					rc = json_validate(text, n, NULL, &e);
+					if (rc != want)
+						fail_msg("form %d run %zu off "
+						    "%zu then '%c': %d", form,
+						    run, off, follow[k], rc);
+				}
+			/* the number is the whole text */
+			assert_int_equal(json_validate(num, len, NULL, &e), 0);
+			memcpy(text, num, len);
+			text[len] = 'x';
+			assert_int_equal(json_validate(text, len + 1, NULL,
+			    &e), -1);
+		}
+	/* a leading zero stays an error whatever follows it */
+	assert_int_equal(json_validate("[00000000000]", 13, NULL, &e), -1);
+	assert_int_equal(json_validate("[-012345678]", 12, NULL, &e), -1);
+	assert_int_equal(json_validate("[0.]", 4, NULL, &e), -1);
+	assert_int_equal(json_validate("[1e]", 4, NULL, &e), -1);
 }
 
 /* ---- Paths ---- */
@@ -1296,6 +1454,8 @@ main(void)
 		cmocka_unit_test(test_validate_depth),
 		cmocka_unit_test(test_validate_prefixes),
 		cmocka_unit_test(test_valid_utf8),
+		cmocka_unit_test(test_validate_utf8_offsets),
+		cmocka_unit_test(test_validate_number_runs),
 		cmocka_unit_test(test_path_parse),
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_get_errors),
