@@ -32,9 +32,26 @@ static int	cat_follow(struct cat *, char **, int);
 static void	recheck(struct cat *, struct following *, struct input *,
 		    int *);
 static int	mentions(struct json_span, const char *, size_t);
+static int	positive(const char *, double *);
 static int	same_name(const struct buf *, const char *);
 static int	run_merge(struct cat *, char **, int);
 static int	run_plain(struct cat *, char **);
+
+/* positive -- a decimal number > 0 (and sane), nothing after it */
+static int
+positive(const char *s, double *d)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;	/* no sign, space, "inf" or "nan" */
+	errno = 0;
+	*d = strtod(s, &end);
+	if (*end != '\0' || errno != 0 || !(*d > 0 && *d < 1e9) ||
+	    strpbrk(s, "xXpP") != NULL)
+		return -1;	/* hex floats are not what a user means */
+	return 0;
+}
 
 int
 cat_option(struct cat_opts *o, int ch, const char *arg, struct buf *why)
@@ -66,14 +83,12 @@ cat_option(struct cat_opts *o, int ch, const char *arg, struct buf *why)
 		return 1;
 	case CAT_O_REPLAY:
 		o->replay = 1;
-		if (arg != NULL && (sscanf(arg, "%lf", &o->replay) != 1 ||
-		    !(o->replay > 0 && o->replay < 1e9)))
+		if (arg != NULL && positive(arg, &o->replay) == -1)
 			return (buf_adds(why, "--replay: expected a speed-up "
 			    "factor such as 2 or 0.5"), -1);
 		return 1;
 	case CAT_O_RATE:
-		if (sscanf(arg, "%lf", &o->rate) != 1 ||
-		    !(o->rate > 0 && o->rate < 1e9))
+		if (positive(arg, &o->rate) == -1)
 			return (buf_adds(why, "--rate: expected records per "
 			    "second, such as 100 or 0.5"), -1);
 		return 1;
@@ -471,6 +486,22 @@ merge_one(struct cat *c, struct merge *m, struct source *src, int i)
 	}
 }
 
+/* drain -- write every record still held, in order, before a failure */
+static void
+drain(struct cat *c, struct merge *m, struct source *src)
+{
+	struct merge_rec *r;
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		merge_end(m, i);
+	while ((r = merge_ready(m)) != NULL) {
+		if (emit_held(c, r, src) != LOOP_OK)
+			break;
+		merge_pop(m);
+	}
+}
+
 /* run_merge -- all operands at once, merged by event time */
 static int
 run_merge(struct cat *c, char **argv, int n)
@@ -502,6 +533,8 @@ run_merge(struct cat *c, char **argv, int n)
 			break;
 		rc = merge_one(c, &m, src, i);
 	}
+	if (rc == LOOP_FAIL && c->loop->failed == NULL)
+		drain(c, &m, src);	/* --on-error fail: nothing held is lost */
 	for (i = 0; i < n; i++) {
 		if (fds[i] == -1)
 			continue;

@@ -131,6 +131,24 @@ fault(struct jstream *js, const char *msg, int c)
 }
 
 /*
+ * jstream_resync -- as after a fault; a value whose terminator was a
+ * newline already left its line, so there is nothing more to drop.
+ */
+void
+jstream_resync(struct jstream *js)
+{
+	const char *p = js->val.p, *end = p + js->val.len;
+	uint64_t last = js->vline;
+
+	while (p != NULL && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		last++;
+		p++;
+	}
+	js->state = js->line > last ? ST_TOP : ST_RESYNC;
+	js->depth = js->instr = js->esc = js->inarray = js->toolong = 0;
+}
+
+/*
  * ended -- the value is whole: 1 if it is a VALUE in val (the run being
  * its last bytes), 0 if it was reported too long.  The scanner goes on
  * after it, in the top-level array if it was in one.

@@ -41,6 +41,10 @@ enum jstream_ev jstream_end(struct jstream *);
 				/* at end of input: VALUE for a last bare
 				 * number or literal, BAD if a value or the
 				 * top-level array is unfinished, else NEED */
+void	jstream_resync(struct jstream *);
+				/* the VALUE just returned was found bad: go on
+				 * at the next line, outside any array, as
+				 * after a BAD */
 void	jstream_free(struct jstream *);	/* may be called twice */
 
 #endif

@@ -253,6 +253,7 @@ json_value(struct source *s, struct source_item *it)
 		it->ln.no = s->js.vline;
 		return SOURCE_RECORD;
 	}
+	jstream_resync(&s->js);
 	col = jerr.col;		/* in the value; say where in its lines */
 	while ((nl = memchr(p, '\n', col - 1)) != NULL) {
 		col -= (size_t)(nl + 1 - p);
