@@ -326,6 +326,8 @@ open_operand(struct cat *c, const char *arg, const char **name, int quiet)
 static int
 start(struct cat *c, struct source *s, int fd, const char *name)
 {
+	off_t pos;
+
 	if (c->o->tail >= 0 && follow_seek_tail(fd, (uint64_t)c->o->tail) ==
 	    -1) {
 		warn_input(c, name, errno == ESPIPE ?
@@ -334,6 +336,8 @@ start(struct cat *c, struct source *s, int fd, const char *name)
 	}
 	source_open(s, fd, name, c->o->format, c->o->common.max_line,
 	    c->o->header);
+	if (c->o->tail >= 0 && (pos = lseek(fd, 0, SEEK_CUR)) > 0)
+		s->r.offset = (uint64_t)pos;	/* for the truncation check */
 	s->r.before_block = loop_before_block;
 	s->r.arg = c->loop;
 	s->r.stop = &sig_stop;
@@ -578,9 +582,14 @@ drop(struct cat *c, struct input *in, int finish_line)
 {
 	enum loop_rc rc = LOOP_OK;
 	enum source_rc end;
+	struct stat st;
 
 	if (in->fd == -1)
 		return LOOP_OK;
+	if (finish_line && fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > in->src.r.offset)
+		finish_line = 0;	/* a line cut by the stop, not a
+					 * writer's last line */
 	if (finish_line) {
 		line_finish(&in->src.r);
 		rc = pump(c, &in->src, &end);
@@ -659,24 +668,28 @@ read_all(struct cat *c, struct following *w, int *live)
 	int i;
 
 	*live = 0;
-	for (i = 0; i < w->n && rc == LOOP_OK; i++) {
-		in = &w->in[i];
-		if (in->fd != -1 && (rc = pump(c, &in->src, &end)) == LOOP_OK &&
-		    end != SOURCE_DRY)
-			rc = drop(c, in, 0);	/* a pipe ended, or an error */
-		*live |= in->fd != -1 || in->watch != -1;
-	}
 	for (i = 0; i < w->nold && rc == LOOP_OK; i++) {
-		in = &w->old[i];
+		in = &w->old[i];	/* first: a rotated file's last lines
+					 * came before the new file's */
 		before = in->src.r.offset;
 		rc = pump(c, &in->src, &end);
 		if (in->src.r.offset != before)
 			in->until = ts_mono() + GRACE;
-		if (rc == LOOP_OK && (end != SOURCE_DRY ||
+		if (rc == LOOP_OK && !sig_stop && (end != SOURCE_DRY ||
 		    ts_mono() >= in->until)) {
 			rc = drop(c, in, 1);
-			w->old[i--] = w->old[--w->nold];
+			memmove(&w->old[i], &w->old[i + 1],
+			    (size_t)(w->nold - i - 1) * sizeof(*w->old));
+			w->nold--;
+			i--;
 		}
+	}
+	for (i = 0; i < w->n && rc == LOOP_OK; i++) {
+		in = &w->in[i];
+		if (in->fd != -1 && (rc = pump(c, &in->src, &end)) == LOOP_OK &&
+		    (end == SOURCE_ERROR || (end == SOURCE_END && in->pipe)))
+			rc = drop(c, in, 0);	/* a pipe ended, or an error */
+		*live |= in->fd != -1 || in->watch != -1;
 	}
 	return rc;
 }
@@ -747,7 +760,8 @@ cat_follow(struct cat *c, char **argv, int n)
 		rc = LOOP_FAIL;
 	}
 	while (rc == LOOP_OK && !sig_stop) {
-		if ((rc = read_all(c, &w, &live)) != LOOP_OK || !live)
+		if ((rc = read_all(c, &w, &live)) != LOOP_OK || !live ||
+		    sig_stop)
 			break;
 		again = 0;
 		for (i = 0; i < n; i++)

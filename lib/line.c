@@ -111,9 +111,9 @@ fill(struct line_reader *r)
 		r->buf = xrealloc(r->buf, r->cap);
 	}
 	if (r->stop != NULL && *r->stop)
-		return 0;
+		return (r->stopped = 1, 0);
 	if ((w = wait_readable(r)) != 0)
-		return w == LINE_DRY ? LINE_DRY : 0;
+		return w == LINE_DRY ? LINE_DRY : (r->stopped = 1, 0);
 	for (;;) {
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n >= 0)
@@ -121,7 +121,7 @@ fill(struct line_reader *r)
 		if (errno != EINTR)
 			return -1;
 		if (r->stop != NULL && *r->stop)
-			return 0;
+			return (r->stopped = 1, 0);
 	}
 	if (n == 0 && r->follow && r->isreg)
 		return LINE_DRY;	/* a followed file has no end */
@@ -159,6 +159,8 @@ line_next(struct line_reader *r, struct line *ln)
 			}
 			if ((n = fill(r)) < 0 || n == LINE_DRY)
 				return n;
+			if (n == 0 && r->stopped)
+				return 0;	/* a cut line is not a line */
 			if (n == 0)
 				r->eof = 1;
 			continue;
@@ -205,6 +207,8 @@ line_peek(struct line_reader *r, const char **p, size_t *n)
 	if (r->start == r->end && !r->eof) {
 		if ((rc = fill(r)) < 0 || rc == LINE_DRY)
 			return rc;
+		if (rc == 0 && r->stopped)
+			return 0;
 		if (rc == 0)
 			r->eof = 1;
 	}
@@ -232,7 +236,7 @@ line_restart(struct line_reader *r)
 {
 	r->start = r->end = 0;
 	r->skip = 0;
-	r->eof = 0;
+	r->eof = r->stopped = 0;
 	r->bom = 0;
 	r->lineno = 0;
 	r->offset = 0;

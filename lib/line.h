@@ -26,6 +26,8 @@ struct line_reader {
 	int	 follow;	/* never block; no EOF on a regular file */
 	int	 keepblank;	/* return blank lines too */
 	uint64_t offset;	/* bytes read from fd so far */
+	int	 stopped;	/* reading ended on *stop, not at the end:
+				 * a line cut short is not returned */
 	char	*buf;		/* private */
 	size_t	 cap, start, end, skip;
 	uint64_t lineno;
@@ -53,7 +55,7 @@ int	line_peek(struct line_reader *, const char **, size_t *);
 void	line_skip(struct line_reader *, size_t);	/* consume n of them */
 void	line_finish(struct line_reader *);
 				/* the input has ended: a held partial line
-				 * comes out next, then 0 */
+				 * comes out next, then 0 (even if stopped) */
 void	line_restart(struct line_reader *);
 				/* the file was truncated and read again
 				 * from the top: forget what is buffered */

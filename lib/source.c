@@ -150,7 +150,7 @@ next_line(struct source *s, struct source_item *it)
 
 	for (;;) {
 		if ((n = line_next(&s->r, ln)) != 1) {
-			if (n != 0 || (s->format != FORMAT_CSV &&
+			if (n != 0 || s->r.stopped || (s->format != FORMAT_CSV &&
 			    s->format != FORMAT_TSV))
 				return line_rc(s, n);
 			if (csv_end(&s->csv, &s->why) != CSV_BAD)
@@ -217,6 +217,8 @@ next_json(struct source *s, struct source_item *it)
 		if ((rc = line_peek(&s->r, &p, &n)) == 1) {
 			line_skip(&s->r, jstream_scan(&s->js, p, n, &ev));
 		} else if (rc == 0) {
+			if (s->r.stopped && !s->r.eof)
+				return line_rc(s, rc);	/* cut short */
 			if ((ev = jstream_end(&s->js)) == JSTREAM_NEED)
 				return line_rc(s, rc);
 		} else {
