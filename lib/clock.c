@@ -54,6 +54,14 @@ clock_time(struct clock *c, struct json_span rec, int64_t *t, struct buf *err)
 }
 
 void
+clock_want(struct clock *c, struct json_want *want,
+    const struct json_span *found)
+{
+	if (!c->opt->processing_time)
+		(void)field_want(&c->field, want, found);
+}
+
+void
 clock_close(struct clock *c)
 {
 	if (!c->opt->processing_time)

@@ -22,6 +22,8 @@ int	clock_open(struct clock *, const struct opt_common *, struct buf *err);
 				/* 0, or -1: --time does not compile */
 int	clock_time(struct clock *, struct json_span record, int64_t *,
 	    struct buf *err);	/* 0, or -1: "no usable time: ..." in err */
+void	clock_want(struct clock *, struct json_want *,
+	    const struct json_span *found);	/* see field_want */
 void	clock_close(struct clock *);
 
 #endif

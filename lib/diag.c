@@ -44,6 +44,12 @@ diag_dead_letter(struct diag *d, const char *path)
 	return (d->dead = fopen(path, "a")) != NULL ? 0 : -1;
 }
 
+int
+diag_late_file(struct diag *d, const char *path)
+{
+	return (d->late = fopen(path, "a")) != NULL ? 0 : -1;
+}
+
 /* add_base64 -- RFC 4648 base64 with padding */
 static void
 add_base64(struct buf *b, const unsigned char *p, size_t n)
@@ -134,6 +140,17 @@ warn_rate_limited(struct diag *d, const char *source, uint64_t line,
 }
 
 int
+diag_late(struct diag *d, const char *source, uint64_t line,
+    const char *raw, size_t rawlen, const char *msg)
+{
+	d->nlate++;
+	if (d->late != NULL &&
+	    append_record(d, d->late, source, line, raw, rawlen, msg) == -1)
+		return -1;
+	return 0;
+}
+
+int
 diag_bad(struct diag *d, const char *source, uint64_t line,
     const char *raw, size_t rawlen, const char *msg)
 {
@@ -155,10 +172,13 @@ diag_stats(struct diag *d, FILE *fp)
 
 	elapsed = (double)(ts_mono() - d->start) / 1e9;
 	fprintf(fp, "{\"tool\":\"%s\",\"in\":%llu,\"out\":%llu,\"bad\":%llu,"
-	    "\"late\":%llu,\"elapsed_s\":%.3f}\n", d->prog,
+	    "\"late\":%llu,", d->prog,
 	    (unsigned long long)d->in, (unsigned long long)d->out,
-	    (unsigned long long)d->bad, (unsigned long long)d->nlate,
-	    elapsed);
+	    (unsigned long long)d->bad, (unsigned long long)d->nlate);
+	if (d->show_evicted)
+		fprintf(fp, "\"evicted\":%llu,",
+		    (unsigned long long)d->evicted);
+	fprintf(fp, "\"elapsed_s\":%.3f}\n", elapsed);
 	fflush(fp);
 }
 
@@ -170,7 +190,9 @@ diag_close(struct diag *d)
 	flush_hidden(d);
 	if (d->dead != NULL && fclose(d->dead) == EOF)
 		rc = -1;
-	d->dead = NULL;
+	if (d->late != NULL && fclose(d->late) == EOF)
+		rc = -1;
+	d->dead = d->late = NULL;
 	buf_free(&d->scratch);
 	return rc;
 }

@@ -10,6 +10,7 @@ field_compile(struct field *f, const char *expr, struct buf *err)
 {
 	memset(f, 0, sizeof(*f));
 	f->expr = expr;
+	f->slot = -1;
 	program_init(&f->prog);
 	if (json_path_parse(expr, strlen(expr), &f->path) == 0) {
 		f->simple = 1;
@@ -35,6 +36,12 @@ field_get(struct field *f, struct json_span rec, struct json_span *v,
 	struct json_error jerr;
 	int rc;
 
+	if (f->slot >= 0 && rec.type == JSON_OBJECT) {
+		*v = f->found[f->slot];
+		if (f->path.n == 1 || v->type == JSON_NONE)
+			return 0;
+		return json_get_from(*v, &f->path, 1, v, err);
+	}
 	if (f->simple)
 		return json_get(rec, &f->path, v, err);
 	buf_reset(&f->text);
@@ -48,6 +55,31 @@ field_get(struct field *f, struct json_span rec, struct json_span *v,
 		return 0;
 	}
 	return json_validate(f->text.p, f->text.len, v, &jerr) == 0 ? 0 : -1;
+}
+
+int
+field_want(struct field *f, struct json_want *want,
+    const struct json_span *found)
+{
+	const struct json_step *st = &f->path.step[0];
+	int i;
+
+	if (!f->simple || f->path.n == 0 || st->key == NULL)
+		return -1;
+	for (i = 0; i < want->n; i++)
+		if (want->keylen[i] == st->keylen &&
+		    memcmp(want->key[i], st->key, st->keylen) == 0)
+			break;
+	if (i == want->n) {
+		if (want->n == JSON_WANT_MAX)
+			return -1;
+		want->key[i] = st->key;
+		want->keylen[i] = st->keylen;
+		want->n++;
+	}
+	f->slot = i;
+	f->found = found;
+	return 0;
 }
 
 void

@@ -16,6 +16,8 @@ struct field {
 	struct json_path path;
 	struct program	 prog;
 	struct buf	 text;
+	int		 slot;		/* index in want, or -1 */
+	const struct json_span *found;	/* the loop's captured members */
 };
 
 int	field_compile(struct field *, const char *expr, struct buf *err);
@@ -25,6 +27,13 @@ int	field_get(struct field *, struct json_span record,
 				/* 0 and the value (type JSON_NONE when
 				 * absent or no output; valid until the
 				 * next call), or -1 with a runtime error */
+int	field_want(struct field *, struct json_want *,
+	    const struct json_span *found);
+				/* a simple path's first key is captured in
+				 * the validation pass (json_validate_want)
+				 * into found[], and field_get starts there.
+				 * 0, or -1 if it cannot be (not a simple
+				 * path, or want is full) */
 void	field_free(struct field *);
 
 #endif

@@ -112,6 +112,7 @@ static int	str_cmp(const uchar *, size_t, int, const uchar *, size_t,
 static int	key_eq(const uchar *, size_t, const char *, size_t);
 static void	put_char(struct buf *, int);
 static void	put_digits(struct buf *, int, const char *, int, int);
+static int	digits(double, int, char *, int *, int *);
 static const char *path_string(const uchar **, const uchar *, char *,
 		    size_t *);
 static void	work_init(struct work *);
@@ -2050,6 +2051,26 @@ put_digits(struct buf *b, int neg, const char *dig, int nd, int decpt)
 }
 
 /*
+ * digits -- x (> 0) rounded to prec significant digits: the digits in dig
+ * (nd of them) and the power of ten of the first; 1 if they read back as x
+ */
+static int
+digits(double x, int prec, char *dig, int *nd, int *exp10)
+{
+	char tmp[40], num[48];
+	const char *s;
+
+	snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, x);
+	/* digits, whatever the locale's decimal point, then e */
+	for (*nd = 0, s = tmp; *s != 'e' && *s != '\0'; s++)
+		if (ISDIGIT(*s))
+			dig[(*nd)++] = *s;
+	*exp10 = *s == 'e' ? atoi(s + 1) : 0;
+	snprintf(num, sizeof(num), "%.*se%d", *nd, dig, *exp10 - (*nd - 1));
+	return strtod(num, NULL) == x;
+}
+
+/*
  * json_put_number -- integers below 1e17 in magnitude as integers, else
  * the fewest significant digits that read back to the same double, laid
  * out as jq 1.6 does (1e+300, 1.5e-07, 0.0001).  NaN is null and the
@@ -2058,9 +2079,8 @@ put_digits(struct buf *b, int neg, const char *dig, int nd, int decpt)
 void
 json_put_number(struct buf *b, double d)
 {
-	char tmp[40], dig[24], num[48];
-	const char *s;
-	int prec, nd, exp10;
+	char dig[24];
+	int prec, nd, exp10, lo, hi;
 
 	if (isnan(d)) {
 		buf_add(b, "null", 4);
@@ -2074,18 +2094,18 @@ json_put_number(struct buf *b, double d)
 		buf_printf(b, "%.0f", d);
 		return;
 	}
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, fabs(d));
-		/* digits, whatever the locale's decimal point, then e */
-		for (nd = 0, s = tmp; *s != 'e' && *s != '\0'; s++)
-			if (ISDIGIT(*s))
-				dig[nd++] = *s;
-		exp10 = *s == 'e' ? atoi(s + 1) : 0;
-		snprintf(num, sizeof(num), "%.*se%d", nd, dig,
-		    exp10 - (nd - 1));
-		if (strtod(num, NULL) == fabs(d))
-			break;
+	/*
+	 * The fewest digits that read back: if p digits do, p + 1 do too,
+	 * so a binary search over 1..17 finds it in five tries, not 17.
+	 */
+	for (lo = 1, hi = 17; lo < hi; ) {
+		prec = (lo + hi) / 2;
+		if (digits(fabs(d), prec, dig, &nd, &exp10))
+			hi = prec;
+		else
+			lo = prec + 1;
 	}
+	(void)digits(fabs(d), lo, dig, &nd, &exp10);
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
 	put_digits(b, d < 0, dig, nd, exp10 + 1);

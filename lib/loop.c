@@ -40,6 +40,8 @@ loop_before_block(void *arg)
 	struct loop *l = arg;
 
 	out_flush(&l->out);
+	if (l->timeout != NULL && l->reader != NULL)
+		l->reader->timeout_ms = l->idle_ms = l->timeout(l->arg);
 	if (sig_usr1) {
 		sig_usr1 = 0;
 		diag_stats(&l->diag, stderr);
@@ -51,7 +53,10 @@ on_idle(void *arg)
 {
 	struct loop *l = arg;
 
-	l->idle(l->arg);
+	if (l->idle != NULL)
+		l->idle(l->arg);
+	if (l->timeout != NULL && l->reader != NULL)
+		l->reader->timeout_ms = l->idle_ms = l->timeout(l->arg);
 }
 
 enum loop_rc
@@ -95,12 +100,13 @@ loop_fd(struct loop *l, int fd, const char *name)
 	l->source = name;
 	source_open(&s, fd, name, FORMAT_NDJSON, l->opt->max_line, NULL);
 	s.r.before_block = loop_before_block;
-	s.r.on_idle = l->idle != NULL ? on_idle : NULL;
+	s.r.on_idle = l->idle != NULL || l->timeout != NULL ? on_idle : NULL;
 	s.r.timeout_ms = l->idle_ms;
 	s.r.arg = l;
 	s.r.stop = &sig_stop;
 	s.want = l->want;
 	s.found = l->found;
+	l->reader = &s.r;
 	while (rc == LOOP_OK) {
 		if ((sr = source_next(&s, &it)) != SOURCE_RECORD &&
 		    sr != SOURCE_BAD)
@@ -118,6 +124,7 @@ loop_fd(struct loop *l, int fd, const char *name)
 		l->err = errno;
 		rc = LOOP_FAIL;
 	}
+	l->reader = NULL;
 	source_close(&s);
 	return rc;
 }

@@ -31,6 +31,9 @@ struct loop {
 	void		*arg;
 	void		(*idle)(void *);	/* optional: --idle, timers */
 	int		 idle_ms;
+	int		(*timeout)(void *);	/* optional: idle_ms anew before
+						 * each wait (-1: none) */
+	struct line_reader *reader;	/* private: the one being read */
 	const struct json_want *want;	/* top-level keys to capture */
 	struct json_span found[JSON_WANT_MAX];	/* their values, per record */
 	const char	*source;	/* current source name */

@@ -1,0 +1,855 @@
+/*
+ * window -- stream-window's engine; see window.h.  Open windows live in a
+ * hash map (key: window start and group key, or the group key alone for
+ * sessions and count windows) and in a min-heap by end, the order the
+ * watermark closes them in.  Windows that close together are sorted by
+ * end, then by group key in jq's order, and written.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sig.h"
+#include "ts.h"
+#include "window.h"
+#include "xalloc.h"
+
+struct win {
+	int64_t		 start, end;	/* [start, end); end INT64_MAX for a
+					 * count window */
+	int64_t		 first, last;	/* event times seen: count windows */
+	size_t		 heapi;
+	uint64_t	 seq;
+	uint64_t	 n;		/* records */
+	struct win	*next;		/* sessions of one key, by start */
+	size_t		 keylen;	/* group key: canonical values joined */
+	char		*key;		/* by '\n' (which they never hold) */
+	struct agg	 agg[];
+};
+
+static enum loop_rc	close_upto(struct window *, int64_t);
+static enum loop_rc	emit(struct window *, struct win *);
+static void		heap_fix(struct window *, size_t);
+static void		heap_push(struct window *, struct win *);
+static void		heap_remove(struct window *, struct win *);
+static struct win	*win_new(struct window *, int64_t, int64_t);
+static void		win_free(struct window *, struct win *);
+static void		key_of(struct window *, int64_t, int, const char *,
+			    size_t);
+
+int
+window_option(struct window_opts *o, int ch, const char *arg,
+    struct buf *why)
+{
+	const char *w;
+	int64_t *dur = NULL;
+
+	switch (ch) {
+	case WINDOW_O_TUMBLING:
+		o->kind = WINDOW_TUMBLING, o->kinds++, dur = &o->size;
+		break;
+	case WINDOW_O_HOPPING:
+		o->kind = WINDOW_HOPPING, o->kinds++, dur = &o->size;
+		break;
+	case WINDOW_O_SESSION:
+		o->kind = WINDOW_SESSION, o->kinds++, dur = &o->gap;
+		break;
+	case WINDOW_O_EVERY:
+		dur = &o->every;
+		break;
+	case WINDOW_O_OFFSET:
+		if (ts_parse_duration(arg, &o->offset, &w) == -1)
+			return (buf_adds(why, "--offset: expected a duration "
+			    "such as 30s"), -1);
+		return 1;
+	case WINDOW_O_IDLE:
+		dur = &o->idle;
+		break;
+	case WINDOW_O_COUNT:
+		o->kind = WINDOW_COUNT, o->kinds++;
+		if (opt_int(arg, 1, LLONG_MAX, &o->count) == -1)
+			return (buf_adds(why, "--count: expected a positive "
+			    "number of records"), -1);
+		return 1;
+	case WINDOW_O_BY:
+		if (o->nby == WINDOW_BY_MAX)
+			return (buf_adds(why, "--by: too many"), -1);
+		o->by[o->nby++] = arg;
+		return 1;
+	case WINDOW_O_AGG:
+		if (o->nagg == WINDOW_AGG_MAX)
+			return (buf_adds(why, "--agg: too many"), -1);
+		o->agg[o->nagg++] = arg;
+		return 1;
+	case WINDOW_O_EMIT:
+		if (strcmp(arg, "final") != 0 && strcmp(arg, "update") != 0)
+			return (buf_adds(why, "--emit: expected final or "
+			    "update"), -1);
+		o->emit_update = strcmp(arg, "update") == 0;
+		return 1;
+	case WINDOW_O_COLLECT_MAX:
+		if (opt_int(arg, 1, 1000000, &o->collect_max) == -1)
+			return (buf_adds(why, "--collect-max: expected a count "
+			    "from 1 to 1000000"), -1);
+		return 1;
+	case WINDOW_O_MAX_KEYS:
+		if (opt_int(arg, 1, LLONG_MAX, &o->max_keys) == -1)
+			return (buf_adds(why, "--max-keys: expected a positive "
+			    "count"), -1);
+		return 1;
+	case WINDOW_O_LATE:
+		o->late = arg;
+		return 1;
+	default:
+		return 0;
+	}
+	if (ts_parse_duration(arg, dur, &w) == -1 || *dur <= 0) {
+		buf_printf(why, "%s: expected a duration such as 1m or 30s",
+		    ch == WINDOW_O_EVERY ? "--every" : ch == WINDOW_O_IDLE ?
+		    "--idle" : ch == WINDOW_O_SESSION ? "--session" :
+		    ch == WINDOW_O_HOPPING ? "--hopping" : "--tumbling");
+		return -1;
+	}
+	return 1;
+}
+
+const char *
+window_check(struct window_opts *o)
+{
+	if (o->kinds == 0)
+		return "a window is needed: --tumbling, --hopping, --session "
+		    "or --count";
+	if (o->kinds > 1)
+		return "one window kind at a time";
+	if ((o->kind == WINDOW_HOPPING) != (o->every > 0))
+		return "--hopping and --every go together";
+	if (o->kind == WINDOW_HOPPING && (o->every > o->size ||
+	    o->size % o->every != 0))
+		return "--every must divide the --hopping size";
+	if (o->offset != 0 && o->kind != WINDOW_TUMBLING &&
+	    o->kind != WINDOW_HOPPING)
+		return "--offset is for --tumbling and --hopping";
+	if (o->common.processing_time &&
+	    (strcmp(o->common.time_expr, ".ts") != 0 ||
+	    o->common.time_unit != TS_UNIT_S || o->common.time_format != NULL))
+		return "--processing-time does not go with --time, --time-unit "
+		    "or --time-format";
+	if (o->collect_max == 0)
+		o->collect_max = 100;
+	if (o->nagg == 0)
+		o->agg[o->nagg++] = "count";
+	return NULL;
+}
+
+/* by_name -- "name": for --by [NAME=]EXPR: NAME, or the path's last key */
+static int
+by_name(const char *arg, struct buf *name, const char **expr)
+{
+	struct json_path path;
+	const char *eq = strchr(arg, '=');
+
+	*expr = arg;
+	if (eq != NULL && eq > arg && strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == (size_t)(eq - arg)) {
+		json_put_string(name, arg, (size_t)(eq - arg));
+		*expr = eq + 1;
+	} else if (json_path_parse(arg, strlen(arg), &path) == 0 &&
+	    path.n > 0 && path.step[path.n - 1].key != NULL) {
+		json_put_string(name, path.step[path.n - 1].key,
+		    path.step[path.n - 1].keylen);
+	} else {
+		return -1;
+	}
+	buf_addc(name, ':');
+	return 0;
+}
+
+/* name_taken -- 1 if output name n is start, end, or a --by's before
+ * nby, or an --agg's before nagg */
+static int
+name_taken(const struct window *w, const struct buf *n, int nby, int nagg)
+{
+	int j;
+
+	if ((n->len == 8 && memcmp(n->p, "\"start\":", 8) == 0) ||
+	    (n->len == 6 && memcmp(n->p, "\"end\":", 6) == 0))
+		return 1;
+	for (j = 0; j < nby; j++)
+		if (w->byname[j].len == n->len &&
+		    memcmp(w->byname[j].p, n->p, n->len) == 0)
+			return 1;
+	for (j = 0; j < nagg; j++)
+		if (w->spec[j].name.len == n->len &&
+		    memcmp(w->spec[j].name.p, n->p, n->len) == 0)
+			return 1;
+	return 0;
+}
+
+int
+window_open(struct window *w, const struct window_opts *o, struct loop *l,
+    struct buf *err)
+{
+	const char *expr;
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->loop = l;
+	w->maxt = w->wm = w->wm_at_last = INT64_MIN;
+	w->map.vsize = sizeof(struct win *);
+	l->diag.show_evicted = o->max_keys > 0;
+	if (clock_open(&w->clock, &o->common, err) == -1)
+		return -1;
+	for (i = 0; i < o->nby; i++) {
+		if (by_name(o->by[i], &w->byname[i], &expr) == -1) {
+			buf_printf(err, "--by %s: name it, as in NAME=%s, "
+			    "since it is not a path", o->by[i], o->by[i]);
+			return -1;
+		}
+		if (name_taken(w, &w->byname[i], i, 0)) {
+			buf_printf(err, "--by %s: the name %.*s is taken; "
+			    "name it, as in NAME=%s", o->by[i],
+			    (int)w->byname[i].len - 1, w->byname[i].p, expr);
+			return -1;
+		}
+		if (field_compile(&w->by[i], expr, err) == -1)
+			return -1;
+	}
+	for (i = 0; i < o->nagg; i++) {
+		if (agg_parse(&w->spec[i], o->agg[i], (size_t)o->collect_max,
+		    err) == -1)
+			return -1;
+		if (w->spec[i].expr != NULL &&
+		    field_compile(&w->val[i], w->spec[i].expr, err) == -1)
+			return -1;
+		if (name_taken(w, &w->spec[i].name, o->nby, i)) {
+			buf_printf(err, "--agg %s: the name %.*s is taken; "
+			    "name it, as in NAME=%s", o->agg[i],
+			    (int)w->spec[i].name.len - 1, w->spec[i].name.p,
+			    o->agg[i]);
+			return -1;
+		}
+	}
+	clock_want(&w->clock, &w->want, l->found);
+	for (i = 0; i < o->nby; i++)
+		(void)field_want(&w->by[i], &w->want, l->found);
+	for (i = 0; i < o->nagg; i++)
+		if (w->spec[i].expr != NULL)
+			(void)field_want(&w->val[i], &w->want, l->found);
+	l->want = w->want.n > 0 ? &w->want : NULL;
+	if (o->late != NULL && diag_late_file(&l->diag, o->late) == -1) {
+		buf_printf(err, "%s: %s", o->late, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Heap of open windows by (end, seq), each knowing its place in it */
+static int
+before(const struct win *a, const struct win *b)
+{
+	return a->end != b->end ? a->end < b->end : a->seq < b->seq;
+}
+
+static void
+heap_set(struct window *w, size_t i, struct win *x)
+{
+	w->heap[i] = x;
+	x->heapi = i;
+}
+
+/* heap_fix -- move the window at i up or down to its place */
+static void
+heap_fix(struct window *w, size_t i)
+{
+	struct win *x = w->heap[i];
+	size_t c;
+
+	while (i > 0 && before(x, w->heap[(i - 1) / 2])) {
+		heap_set(w, i, w->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	while ((c = 2 * i + 1) < w->nheap) {
+		if (c + 1 < w->nheap && before(w->heap[c + 1], w->heap[c]))
+			c++;
+		if (!before(w->heap[c], x))
+			break;
+		heap_set(w, i, w->heap[c]);
+		i = c;
+	}
+	heap_set(w, i, x);
+}
+
+static void
+heap_push(struct window *w, struct win *x)
+{
+	if (w->nheap == w->capheap) {
+		w->capheap = w->capheap == 0 ? 64 : w->capheap * 2;
+		w->heap = xreallocarray(w->heap, w->capheap, sizeof(*w->heap));
+	}
+	heap_set(w, w->nheap++, x);
+	heap_fix(w, w->nheap - 1);
+}
+
+static void
+heap_remove(struct window *w, struct win *x)
+{
+	size_t i = x->heapi;
+
+	if (--w->nheap == i)
+		return;
+	heap_set(w, i, w->heap[w->nheap]);
+	heap_fix(w, i);
+}
+
+/* map_key -- the map's key of a window: its start (with_start) and the
+ * group key (w->key unless given) */
+static void
+map_key(struct window *w, int64_t start, int with_start)
+{
+	key_of(w, start, with_start, w->key.p, w->key.len);
+}
+
+static void
+key_of(struct window *w, int64_t start, int with_start, const char *key,
+    size_t len)
+{
+	buf_reset(&w->mapkey);
+	if (with_start)
+		buf_add(&w->mapkey, &start, sizeof(start));
+	buf_add(&w->mapkey, key, len);
+}
+
+static struct win *
+win_new(struct window *w, int64_t start, int64_t end)
+{
+	struct win *x;
+	int i;
+
+	x = xcalloc(1, sizeof(*x) + (size_t)w->o->nagg * sizeof(x->agg[0]));
+	x->start = start;
+	x->end = end;
+	x->first = x->last = start;
+	x->seq = w->seq++;
+	x->keylen = w->key.len;
+	x->key = xmalloc(w->key.len + 1);
+	memcpy(x->key, w->key.p, w->key.len);
+	x->key[w->key.len] = '\0';
+	for (i = 0; i < w->o->nagg; i++)
+		agg_init(&x->agg[i], &w->spec[i]);
+	heap_push(w, x);
+	return x;
+}
+
+static void
+win_free(struct window *w, struct win *x)
+{
+	int i;
+
+	for (i = 0; i < w->o->nagg; i++)
+		agg_free(&x->agg[i]);
+	free(x->key);
+	free(x);
+}
+
+/* win_add -- the record's values into window x */
+static void
+win_add(struct window *w, struct win *x, int64_t t)
+{
+	int i;
+
+	x->n++;
+	if (t < x->first)
+		x->first = t;
+	if (t > x->last)
+		x->last = t;
+	for (i = 0; i < w->o->nagg; i++)
+		agg_add(&x->agg[i], &w->spec[i], w->aggv[i], t, &w->scratch);
+}
+
+/* span_of -- a canonical value's span (its type from its first byte) */
+static struct json_span
+span_of(const char *p, size_t n)
+{
+	struct json_span v;
+
+	v.p = p;
+	v.len = n;
+	switch (n > 0 ? p[0] : 'n') {
+	case '{': v.type = JSON_OBJECT; break;
+	case '[': v.type = JSON_ARRAY; break;
+	case '"': v.type = JSON_STRING; break;
+	case 't': v.type = JSON_TRUE; break;
+	case 'f': v.type = JSON_FALSE; break;
+	case 'n': v.type = JSON_NULL; break;
+	default: v.type = JSON_NUMBER; break;
+	}
+	return v;
+}
+
+/* out_end -- the end a window is written with: count windows end at
+ * their last record */
+static int64_t
+shown_end(const struct win *x)
+{
+	return x->end == INT64_MAX ? x->last : x->end;
+}
+
+/* key_cmp -- group keys in jq's order, value by value */
+static int
+key_cmp(const struct win *a, const struct win *b)
+{
+	const char *p = a->key, *q = b->key, *pe, *qe;
+	const char *pend = a->key + a->keylen, *qend = b->key + b->keylen;
+	int c;
+
+	for (;;) {
+		if ((pe = memchr(p, '\n', (size_t)(pend - p))) == NULL)
+			pe = pend;
+		if ((qe = memchr(q, '\n', (size_t)(qend - q))) == NULL)
+			qe = qend;
+		c = json_cmp(span_of(p, (size_t)(pe - p)),
+		    span_of(q, (size_t)(qe - q)));
+		if (c != 0 || pe == pend || qe == qend)
+			return c;
+		p = pe + 1;
+		q = qe + 1;
+	}
+}
+
+static int
+ready_cmp(const void *pa, const void *pb)
+{
+	const struct win *a = *(const struct win *const *)pa;
+	const struct win *b = *(const struct win *const *)pb;
+	int64_t ea = shown_end(a), eb = shown_end(b);
+	int c;
+
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	if ((c = key_cmp(a, b)) != 0)
+		return c;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* put_time -- a time as --time-output says: "RFC 3339", or a number */
+static void
+put_time(struct window *w, int64_t t)
+{
+	if (w->o->common.time_output == TS_OUT_RFC3339)
+		buf_addc(&w->out, '"');
+	ts_format(&w->out, t, w->o->common.time_output);
+	if (w->o->common.time_output == TS_OUT_RFC3339)
+		buf_addc(&w->out, '"');
+}
+
+/*
+ * emit -- one result line: start, end, the group's values, the aggregates
+ */
+static enum loop_rc
+emit(struct window *w, struct win *x)
+{
+	const char *p = x->key, *e, *end = x->key + x->keylen;
+	int i;
+
+	buf_reset(&w->out);
+	buf_adds(&w->out, "{\"start\":");
+	put_time(w, x->end == INT64_MAX ? x->first : x->start);
+	buf_adds(&w->out, ",\"end\":");
+	put_time(w, shown_end(x));
+	for (i = 0; i < w->o->nby; i++) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		buf_addc(&w->out, ',');
+		buf_add(&w->out, w->byname[i].p, w->byname[i].len);
+		buf_add(&w->out, p, (size_t)(e - p));
+		p = e + 1;
+	}
+	for (i = 0; i < w->o->nagg; i++) {
+		buf_addc(&w->out, ',');
+		buf_add(&w->out, w->spec[i].name.p, w->spec[i].name.len);
+		agg_put(&x->agg[i], &w->spec[i], &w->out);
+	}
+	buf_addc(&w->out, '}');
+	return loop_emit(w->loop, w->out.p, w->out.len);
+}
+
+/* unmap -- take a closed window out of the map (and its session list) */
+static void
+unmap(struct window *w, struct win *x)
+{
+	struct win **head, **pp;
+
+	if (w->o->kind == WINDOW_SESSION) {
+		key_of(w, 0, 0, x->key, x->keylen);
+		head = hash_get(&w->map, w->mapkey.p, w->mapkey.len);
+		for (pp = head; pp != NULL && *pp != NULL; pp = &(*pp)->next)
+			if (*pp == x) {
+				*pp = x->next;
+				break;
+			}
+		if (head != NULL && *head == NULL)
+			hash_del(&w->map, w->mapkey.p, w->mapkey.len);
+		return;
+	}
+	key_of(w, x->start, w->o->kind != WINDOW_COUNT, x->key, x->keylen);
+	hash_del(&w->map, w->mapkey.p, w->mapkey.len);
+}
+
+/* write_ready -- the closed windows, sorted, written and freed */
+static enum loop_rc
+write_ready(struct window *w)
+{
+	enum loop_rc rc = LOOP_OK;
+	size_t i;
+
+	qsort(w->ready, w->nready, sizeof(*w->ready), ready_cmp);
+	for (i = 0; i < w->nready; i++) {
+		if (rc == LOOP_OK && !w->o->emit_update)
+			rc = emit(w, w->ready[i]);
+		win_free(w, w->ready[i]);
+	}
+	w->nready = 0;
+	return rc;
+}
+
+/* take -- move the heap's first window to the ready list */
+static void
+take(struct window *w)
+{
+	struct win *x = w->heap[0];
+
+	heap_remove(w, x);
+	unmap(w, x);
+	if (w->nready == w->capready) {
+		w->capready = w->capready == 0 ? 64 : w->capready * 2;
+		w->ready = xreallocarray(w->ready, w->capready,
+		    sizeof(*w->ready));
+	}
+	w->ready[w->nready++] = x;
+}
+
+/* close_upto -- write every window that ends at or before wm */
+static enum loop_rc
+close_upto(struct window *w, int64_t wm)
+{
+	while (w->nheap > 0 && w->heap[0]->end <= wm)
+		take(w);
+	return w->nready > 0 ? write_ready(w) : LOOP_OK;
+}
+
+/* evict -- --max-keys: the window that would close first goes now */
+static enum loop_rc
+evict(struct window *w)
+{
+	if (w->nheap == 0)
+		return LOOP_OK;
+	w->loop->diag.evicted++;
+	take(w);
+	return write_ready(w);
+}
+
+/* add_to -- the record into the window [start, end) of its group */
+static enum loop_rc
+add_to(struct window *w, int64_t start, int64_t end, int64_t t)
+{
+	struct win **slot, *x;
+	enum loop_rc rc = LOOP_OK;
+
+	map_key(w, start, 1);
+	if ((slot = hash_get(&w->map, w->mapkey.p, w->mapkey.len)) == NULL) {
+		if (w->o->max_keys > 0 &&
+		    w->map.count >= (size_t)w->o->max_keys &&
+		    (rc = evict(w)) != LOOP_OK)
+			return rc;
+		map_key(w, start, 1);	/* evict used the buffers */
+		x = win_new(w, start, end);
+		*(struct win **)hash_put(&w->map, w->mapkey.p, w->mapkey.len,
+		    NULL) = x;
+	} else {
+		x = *slot;
+	}
+	win_add(w, x, t);
+	return w->o->emit_update ? emit(w, x) : LOOP_OK;
+}
+
+/*
+ * add_session -- the record into its group's session: the one it falls
+ * within the gap of, or a new one; sessions it bridges become one.
+ */
+static enum loop_rc
+add_session(struct window *w, int64_t t)
+{
+	struct win **slot, *x = NULL, *s, **pp;
+	int64_t gap = w->o->gap;
+	enum loop_rc rc;
+	int i;
+
+	map_key(w, 0, 0);
+	if ((slot = hash_get(&w->map, w->mapkey.p, w->mapkey.len)) == NULL &&
+	    w->o->max_keys > 0 && w->map.count >= (size_t)w->o->max_keys) {
+		if ((rc = evict(w)) != LOOP_OK)
+			return rc;
+		map_key(w, 0, 0);
+	}
+	if (slot == NULL) {
+		slot = hash_put(&w->map, w->mapkey.p, w->mapkey.len, NULL);
+		*slot = NULL;
+	}
+	for (pp = slot; (s = *pp) != NULL; ) {
+		if (t <= s->first - gap || t >= s->last + gap) {
+			pp = &s->next;
+			continue;
+		}
+		if (x == NULL) {
+			x = s;
+			pp = &s->next;
+			continue;
+		}
+		*pp = s->next;		/* s joins x */
+		for (i = 0; i < w->o->nagg; i++)
+			agg_merge(&x->agg[i], &s->agg[i], &w->spec[i]);
+		x->n += s->n;
+		x->first = s->first < x->first ? s->first : x->first;
+		x->last = s->last > x->last ? s->last : x->last;
+		heap_remove(w, s);
+		win_free(w, s);
+	}
+	if (x == NULL) {
+		x = win_new(w, t, t + gap);
+		for (pp = slot; *pp != NULL && (*pp)->first < t;
+		    pp = &(*pp)->next)
+			;
+		x->next = *pp;
+		*pp = x;
+	}
+	win_add(w, x, t);
+	x->start = x->first;
+	x->end = x->last + gap;
+	heap_fix(w, x->heapi);
+	return w->o->emit_update ? emit(w, x) : LOOP_OK;
+}
+
+/* add_count -- the record into its group's count window; a full one
+ * is written at once */
+static enum loop_rc
+add_count(struct window *w, int64_t t)
+{
+	struct win **slot, *x;
+	enum loop_rc rc = LOOP_OK;
+
+	map_key(w, 0, 0);
+	if ((slot = hash_get(&w->map, w->mapkey.p, w->mapkey.len)) == NULL) {
+		if (w->o->max_keys > 0 &&
+		    w->map.count >= (size_t)w->o->max_keys &&
+		    (rc = evict(w)) != LOOP_OK)
+			return rc;
+		map_key(w, 0, 0);
+		x = win_new(w, t, INT64_MAX);
+		*(struct win **)hash_put(&w->map, w->mapkey.p, w->mapkey.len,
+		    NULL) = x;
+	} else {
+		x = *slot;
+	}
+	win_add(w, x, t);
+	if (w->o->emit_update && (rc = emit(w, x)) != LOOP_OK)
+		return rc;
+	if (x->n < (uint64_t)w->o->count)
+		return LOOP_OK;
+	heap_remove(w, x);
+	unmap(w, x);
+	if (!w->o->emit_update)
+		rc = emit(w, x);
+	win_free(w, x);
+	return rc;
+}
+
+/* floor_div -- a / b rounded down, for times before 1970 too */
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* values -- the group key into w->key and each --agg's value; -1 and
+ * the message in w->err for a bad record */
+static int
+values(struct window *w, struct json_span rec)
+{
+	struct json_span v;
+	const char *why;
+	int i;
+
+	buf_reset(&w->key);
+	for (i = 0; i < w->o->nby; i++) {
+		if (field_get(&w->by[i], rec, &v, &w->err) == -1)
+			return -1;
+		if (i > 0)
+			buf_addc(&w->key, '\n');
+		if (v.type == JSON_NONE)
+			buf_adds(&w->key, "null");
+		else
+			json_canon(v, &w->key);
+	}
+	for (i = 0; i < w->o->nagg; i++) {
+		w->aggv[i].type = JSON_NONE;
+		if (w->spec[i].expr == NULL)
+			continue;
+		if (field_get(&w->val[i], rec, &w->aggv[i], &w->err) == -1)
+			return -1;
+		if ((why = agg_check(&w->spec[i], w->aggv[i])) != NULL) {
+			buf_reset(&w->err);
+			buf_printf(&w->err, "--agg %s: %s: ", w->o->agg[i], why);
+			json_compact(w->aggv[i], &w->err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* late -- a record before the watermark: counted, and kept by --late */
+static enum loop_rc
+late(struct window *w, const struct line *ln, int64_t t)
+{
+	struct loop *l = w->loop;
+
+	buf_reset(&w->err);
+	buf_adds(&w->err, "late: ");
+	ts_format(&w->err, t, TS_OUT_RFC3339);
+	buf_adds(&w->err, " is before the watermark ");
+	ts_format(&w->err, w->wm, TS_OUT_RFC3339);
+	if (diag_late(&l->diag, l->source, ln->no, ln->p, ln->len,
+	    w->err.p) == -1) {
+		l->failed = w->o->late;
+		l->err = errno;
+		return LOOP_FAIL;
+	}
+	return LOOP_OK;
+}
+
+enum loop_rc
+window_record(void *arg, struct loop *l, const struct line *ln,
+    struct json_span rec)
+{
+	struct window *w = arg;
+	const struct window_opts *o = w->o;
+	enum loop_rc rc = LOOP_OK;
+	int64_t t, s;
+
+	if (clock_time(&w->clock, rec, &t, &w->err) == -1)
+		return loop_bad(l, ln, w->err.p);
+	if (t < w->wm && o->kind != WINDOW_COUNT)
+		return late(w, ln, t);
+	if (values(w, rec) == -1)
+		return loop_bad(l, ln, w->err.p);
+	switch (o->kind) {
+	case WINDOW_TUMBLING:
+		s = floor_div(t - o->offset, o->size) * o->size + o->offset;
+		rc = add_to(w, s, s + o->size, t);
+		break;
+	case WINDOW_HOPPING:	/* every window that holds t, oldest first */
+		s = floor_div(t - o->offset, o->every) * o->every + o->offset;
+		for (s -= o->size - o->every; s <= t && rc == LOOP_OK;
+		    s += o->every)
+			if (s + o->size > t)
+				rc = add_to(w, s, s + o->size, t);
+		break;
+	case WINDOW_SESSION:
+		rc = add_session(w, t);
+		break;
+	default:
+		rc = add_count(w, t);
+		break;
+	}
+	if (t > w->maxt)
+		w->maxt = t;
+	if (w->maxt - o->common.lateness > w->wm)
+		w->wm = w->maxt - o->common.lateness;
+	if (o->idle > 0 || o->common.processing_time)
+		w->last_wall = ts_mono();
+	w->wm_at_last = w->wm;
+	return rc == LOOP_OK ? close_upto(w, w->wm) : rc;
+}
+
+/*
+ * window_idle -- no input for a while: with --processing-time the clock
+ * is the watermark; with --idle the watermark moves on by the time that
+ * passed in silence (CONTRACT section 5).
+ */
+void
+window_idle(void *arg)
+{
+	struct window *w = arg;
+	int64_t now = ts_mono(), wm = w->wm;
+
+	if (w->o->common.processing_time)
+		wm = ts_now() - w->o->common.lateness;
+	else if (w->o->idle > 0 && w->last_wall != 0 &&
+	    now - w->last_wall >= w->o->idle)
+		wm = w->wm_at_last + (now - w->last_wall);
+	if (wm > w->wm)
+		w->wm = wm;
+	(void)close_upto(w, w->wm);
+	loop_before_block(w->loop);
+}
+
+/* window_timeout -- ms until window_idle would close the next window */
+int
+window_timeout(void *arg)
+{
+	struct window *w = arg;
+	int64_t end, due, ms;
+
+	if (w->nheap == 0 || (end = w->heap[0]->end) == INT64_MAX)
+		return -1;
+	if (w->o->common.processing_time) {
+		due = ts_mono() + (end + w->o->common.lateness - ts_now());
+	} else if (w->o->idle > 0 && w->last_wall != 0) {
+		due = w->last_wall + (end - w->wm_at_last > w->o->idle ?
+		    end - w->wm_at_last : w->o->idle);
+	} else {
+		return -1;
+	}
+	ms = (due - ts_mono() + 999999) / 1000000;
+	return ms < 1 ? 1 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+enum loop_rc
+window_finish(struct window *w)
+{
+	return close_upto(w, INT64_MAX);
+}
+
+void
+window_close(struct window *w)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < w->nheap; i++)
+		win_free(w, w->heap[i]);
+	for (i = 0; i < w->nready; i++)
+		win_free(w, w->ready[i]);
+	free(w->heap);
+	free(w->ready);
+	hash_free(&w->map);
+	clock_close(&w->clock);
+	for (j = 0; j < w->o->nby; j++) {
+		field_free(&w->by[j]);
+		buf_free(&w->byname[j]);
+	}
+	for (j = 0; j < w->o->nagg; j++) {
+		if (w->spec[j].expr != NULL)
+			field_free(&w->val[j]);
+		agg_spec_free(&w->spec[j]);
+	}
+	buf_free(&w->key);
+	buf_free(&w->mapkey);
+	buf_free(&w->out);
+	buf_free(&w->err);
+	buf_free(&w->scratch);
+}
