@@ -15,19 +15,21 @@
 "           [--agg [NAME=]FUNC[(EXPR)]]... [--emit final|update]\n" \
 "           [--collect-max N] [--max-keys N] [--time EXPR] [--time-unit UNIT]\n" \
 "           [--time-format FMT] [--processing-time] [--time-output FMT]\n" \
-"           [--lateness DUR] [--late FILE] [--idle DUR] [--on-error MODE]\n" \
-"           [--dead-letter FILE] [--stats] [--max-line SIZE] [FILE...]\n"
+"           [--lateness DUR] [--late FILE] [--idle DUR] [--state FILE]\n" \
+"           [--state-every DUR] [--on-error MODE] [--dead-letter FILE]\n" \
+"           [--stats] [--max-line SIZE] [FILE...]\n"
 #define HELP \
 "Group the NDJSON records of the FILEs (default stdin) by --by into\n" \
 "windows of event time (--time, default .ts) and write one line per\n" \
 "window and group when the watermark (largest time minus --lateness)\n" \
 "passes its end: start, end, the group, and each --agg (count, sum, avg,\n" \
 "min, max, stddev, first, last, distinct, pNN, top(K,EXPR), collect).\n" \
-"Late records: counted, kept by --late.  See stream-window(1).\n"
+"Late records: counted, kept by --late.  --state keeps open windows\n" \
+"across runs.  See stream-window(1).\n"
 
 static const struct option longopts[] = {
 	OPT_LONG_COMMON, OPT_LONG_TIME, OPT_LONG_TIME_OUTPUT,
-	OPT_LONG_LATENESS,
+	OPT_LONG_LATENESS, OPT_LONG_STATE,
 	{ "agg", required_argument, NULL, WINDOW_O_AGG },
 	{ "by", required_argument, NULL, WINDOW_O_BY },
 	{ "collect-max", required_argument, NULL, WINDOW_O_COLLECT_MAX },

@@ -26,6 +26,7 @@ static const struct {
 
 static void	collect_merge(struct agg *, const struct agg *,
 		    const struct agg_spec *);
+static int	count_of(struct json_span, uint64_t *);
 static int	default_name(struct agg_spec *, const char *, size_t);
 static int	parse_quantile(const char *, size_t, double *);
 
@@ -416,4 +417,132 @@ agg_free(struct agg *a)
 	quant_free(&a->quant);
 	distinct_free(&a->distinct);
 	topk_free(&a->top);
+}
+
+/*
+ * agg_save -- [n, ...] by function: the numbers' running sums, first and
+ * last's time and value, collect's values, or the sketch's own value.
+ */
+void
+agg_save(const struct agg *a, const struct agg_spec *s, struct buf *out)
+{
+	buf_printf(out, "[%llu", (unsigned long long)a->n);
+	switch (s->func) {
+	case AGG_SUM: case AGG_AVG: case AGG_STDDEV:
+	case AGG_MIN: case AGG_MAX:
+		buf_addc(out, ',');
+		json_put_number(out, a->sum);
+		buf_addc(out, ',');
+		json_put_number(out, a->mean);
+		buf_addc(out, ',');
+		json_put_number(out, a->m2);
+		buf_addc(out, ',');
+		json_put_number(out, a->min);
+		buf_addc(out, ',');
+		json_put_number(out, a->max);
+		break;
+	case AGG_FIRST: case AGG_LAST:
+		if (a->n > 0) {
+			buf_printf(out, ",%lld,", (long long)a->t);
+			buf_add(out, a->val.p, a->val.len);
+		}
+		break;
+	case AGG_COLLECT:
+		buf_printf(out, ",%llu,[", (unsigned long long)a->dropped);
+		buf_add(out, a->val.p, a->val.len);
+		buf_addc(out, ']');
+		break;
+	case AGG_QUANT:
+		buf_addc(out, ',');
+		quant_save(&a->quant, out);
+		break;
+	case AGG_DISTINCT:
+		buf_addc(out, ',');
+		distinct_save(&a->distinct, out);
+		break;
+	case AGG_TOP:
+		buf_addc(out, ',');
+		topk_save(&a->top, out);
+		break;
+	case AGG_COUNT:
+		break;
+	}
+	buf_addc(out, ']');
+}
+
+/* count_of -- a non-negative integer literal, exactly; -1 if not one */
+static int
+count_of(struct json_span v, uint64_t *n)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (v.type != JSON_NUMBER || v.len == 0 || v.len > 19)
+		return -1;
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(v.p[i] - '0');
+	}
+	*n = x;
+	return 0;
+}
+
+int
+agg_load(struct agg *a, const struct agg_spec *s, struct json_span v)
+{
+	struct json_iter it;
+	struct json_span k, e[7];
+	uint64_t u;
+	int n = 0, i;
+
+	if (v.type != JSON_ARRAY)
+		return -1;
+	json_iter_init(&it, v);
+	while (n < 7 && json_iter_next(&it, &k, &e[n]))
+		n++;
+	if (n == 0 || n == 7 || count_of(e[0], &a->n) == -1)
+		return -1;
+	switch (s->func) {
+	case AGG_COUNT:
+		return n == 1 ? 0 : -1;
+	case AGG_SUM: case AGG_AVG: case AGG_STDDEV:
+	case AGG_MIN: case AGG_MAX:
+		for (i = 1; i < n; i++)
+			if (e[i].type != JSON_NUMBER)
+				return -1;
+		if (n != 6)
+			return -1;
+		a->sum = json_number(e[1]);
+		a->mean = json_number(e[2]);
+		a->m2 = json_number(e[3]);
+		a->min = json_number(e[4]);
+		a->max = json_number(e[5]);
+		return 0;
+	case AGG_FIRST: case AGG_LAST:
+		if (a->n == 0)
+			return n == 1 ? 0 : -1;
+		if (n != 3 || e[1].type != JSON_NUMBER)
+			return -1;
+		a->t = (int64_t)strtoll(e[1].p, NULL, 10);
+		json_compact(e[2], &a->val);
+		return 0;
+	case AGG_COLLECT:
+		if (n != 3 || count_of(e[1], &u) == -1 ||
+		    e[2].type != JSON_ARRAY)
+			return -1;
+		a->dropped = u;
+		json_compact(e[2], &a->val);	/* [v,...]: drop the brackets */
+		memmove(a->val.p, a->val.p + 1, a->val.len - 2);
+		a->val.len -= 2;
+		a->val.p[a->val.len] = '\0';
+		return 0;
+	case AGG_QUANT:
+		return n == 2 ? quant_load(&a->quant, e[1]) : -1;
+	case AGG_DISTINCT:
+		return n == 2 ? distinct_load(&a->distinct, e[1]) : -1;
+	case AGG_TOP:
+		return n == 2 ? topk_load(&a->top, e[1]) : -1;
+	}
+	return -1;
 }

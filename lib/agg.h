@@ -59,6 +59,11 @@ const char *agg_check(const struct agg_spec *, struct json_span v);
 void	agg_merge(struct agg *, const struct agg *, const struct agg_spec *);
 void	agg_put(const struct agg *, const struct agg_spec *, struct buf *);
 				/* appends the value (null for none) */
+void	agg_save(const struct agg *, const struct agg_spec *, struct buf *);
+				/* appends the state as a JSON array */
+int	agg_load(struct agg *, const struct agg_spec *, struct json_span);
+				/* into a state from agg_init: 0, or -1 if
+				 * the value is not one agg_save wrote */
 void	agg_free(struct agg *);
 
 #endif

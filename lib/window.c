@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sig.h"
+#include "state.h"
 #include "ts.h"
 #include "window.h"
 #include "xalloc.h"
@@ -38,6 +40,9 @@ static struct win	*win_new(struct window *, int64_t, int64_t);
 static void		win_free(struct window *, struct win *);
 static void		key_of(struct window *, int64_t, int, const char *,
 			    size_t);
+static int		load_state(struct window *, struct buf *);
+static void		save_due(struct window *);
+static int		save_state(struct window *);
 
 int
 window_option(struct window_opts *o, int ch, const char *arg,
@@ -136,6 +141,8 @@ window_check(struct window_opts *o)
 	    o->common.time_unit != TS_UNIT_S || o->common.time_format != NULL))
 		return "--processing-time does not go with --time, --time-unit "
 		    "or --time-format";
+	if (o->common.state_every > 0 && o->common.state == NULL)
+		return "--state-every needs --state";
 	if (o->collect_max == 0)
 		o->collect_max = 100;
 	if (o->nagg == 0)
@@ -239,6 +246,9 @@ window_open(struct window *w, const struct window_opts *o, struct loop *l,
 		if (w->spec[i].expr != NULL)
 			(void)field_want(&w->val[i], &w->want, l->found);
 	l->want = w->want.n > 0 ? &w->want : NULL;
+	if (o->common.state != NULL && load_state(w, err) == -1)
+		return -1;
+	w->next_save = ts_mono() + o->common.state_every;
 	if (o->late != NULL && diag_late_file(&l->diag, o->late) == -1) {
 		buf_printf(err, "%s: %s", o->late, strerror(errno));
 		return -1;
@@ -772,7 +782,11 @@ window_record(void *arg, struct loop *l, const struct line *ln,
 	if (o->idle > 0 || o->common.processing_time)
 		w->last_wall = ts_mono();
 	w->wm_at_last = w->wm;
-	return rc == LOOP_OK ? close_upto(w, w->wm) : rc;
+	if (rc == LOOP_OK)
+		rc = close_upto(w, w->wm);
+	if (o->common.state_every > 0 && (++w->since_check & 255) == 0)
+		save_due(w);
+	return rc;
 }
 
 /*
@@ -794,6 +808,7 @@ window_idle(void *arg)
 	if (wm > w->wm)
 		w->wm = wm;
 	(void)close_upto(w, w->wm);
+	save_due(w);
 	loop_before_block(w->loop);
 }
 
@@ -802,26 +817,55 @@ int
 window_timeout(void *arg)
 {
 	struct window *w = arg;
-	int64_t end, due, ms;
+	int64_t end, due = INT64_MAX, ms;
 
-	if (w->nheap == 0 || (end = w->heap[0]->end) == INT64_MAX)
-		return -1;
-	if (w->o->common.processing_time) {
-		due = ts_mono() + (end + w->o->common.lateness - ts_now());
-	} else if (w->o->idle > 0 && w->last_wall != 0) {
-		due = w->last_wall + (end - w->wm_at_last > w->o->idle ?
-		    end - w->wm_at_last : w->o->idle);
-	} else {
-		return -1;
+	if (w->nheap > 0 && (end = w->heap[0]->end) != INT64_MAX) {
+		if (w->o->common.processing_time)
+			due = ts_mono() + (end + w->o->common.lateness -
+			    ts_now());
+		else if (w->o->idle > 0 && w->last_wall != 0)
+			due = w->last_wall + (end - w->wm_at_last >
+			    w->o->idle ? end - w->wm_at_last : w->o->idle);
 	}
+	if (w->o->common.state_every > 0 && w->next_save < due)
+		due = w->next_save;
+	if (due == INT64_MAX)
+		return -1;
 	ms = (due - ts_mono() + 999999) / 1000000;
 	return ms < 1 ? 1 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/*
+ * window_finish -- the end of input.  Without --state every window
+ * closes; with it the end is a pause: open windows are saved, not
+ * written, so that the next run continues them as one run would have.
+ */
 enum loop_rc
 window_finish(struct window *w)
 {
-	return close_upto(w, INT64_MAX);
+	struct loop *l = w->loop;
+
+	if (w->o->common.state == NULL)
+		return close_upto(w, INT64_MAX);
+	if (save_state(w) == 0)
+		return LOOP_OK;
+	fprintf(l->diag.err, "%s: %s: %s\n", l->diag.prog, w->o->common.state,
+	    strerror(errno));
+	return LOOP_FAIL;
+}
+
+/* save_due -- --state-every: save if it is time */
+static void
+save_due(struct window *w)
+{
+	struct loop *l = w->loop;
+
+	if (w->o->common.state_every == 0 || ts_mono() < w->next_save)
+		return;
+	w->next_save = ts_mono() + w->o->common.state_every;
+	if (save_state(w) == -1)
+		fprintf(l->diag.err, "%s: %s: %s\n", l->diag.prog,
+		    w->o->common.state, strerror(errno));
 }
 
 void
@@ -852,4 +896,245 @@ window_close(struct window *w)
 	buf_free(&w->out);
 	buf_free(&w->err);
 	buf_free(&w->scratch);
+}
+
+/*
+ * State (--state).  The body is a line of what the windows were built
+ * with and where the watermark is, then one line per open window in the
+ * order they were opened.  A state written with other windows, groups or
+ * aggregates would not fit them, so it is refused.
+ */
+static void
+spec_text(const struct window *w, struct buf *b)
+{
+	const struct window_opts *o = w->o;
+	int i;
+
+	buf_printf(b, "kind=%d size=%" PRId64 " every=%" PRId64 " gap=%"
+	    PRId64 " offset=%" PRId64 " count=%lld collect=%lld", (int)o->kind,
+	    o->size, o->every, o->gap, o->offset, o->count, o->collect_max);
+	for (i = 0; i < o->nby; i++)
+		buf_printf(b, " by=%s", o->by[i]);
+	for (i = 0; i < o->nagg; i++)
+		buf_printf(b, " agg=%s", o->agg[i]);
+}
+
+static void
+put_opt_time(struct buf *b, int64_t t)
+{
+	if (t == INT64_MIN || t == INT64_MAX)
+		buf_adds(b, "null");
+	else
+		buf_printf(b, "%" PRId64, t);
+}
+
+static int
+seq_cmp(const void *pa, const void *pb)
+{
+	const struct win *a = *(const struct win *const *)pa;
+	const struct win *b = *(const struct win *const *)pb;
+
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* save_state -- every open window, atomically; 0, or -1 with errno */
+static int
+save_state(struct window *w)
+{
+	struct state_writer sw = STATE_WRITER_INIT;
+	struct win **all = NULL, *x;
+	size_t i;
+	int j, rc = -1;
+
+	if (state_begin(&sw, w->o->common.state, "stream-window") == -1)
+		return -1;
+	buf_reset(&w->scratch);
+	spec_text(w, &w->scratch);
+	buf_reset(&w->out);
+	buf_adds(&w->out, "{\"spec\":");
+	json_put_string(&w->out, w->scratch.p, w->scratch.len);
+	buf_adds(&w->out, ",\"wm\":");
+	put_opt_time(&w->out, w->wm);
+	buf_adds(&w->out, ",\"maxt\":");
+	put_opt_time(&w->out, w->maxt);
+	buf_addc(&w->out, '}');
+	if (state_line(&sw, w->out.p, w->out.len) == -1)
+		goto out;
+	if (w->nheap > 0) {
+		all = xreallocarray(NULL, w->nheap, sizeof(*all));
+		memcpy(all, w->heap, w->nheap * sizeof(*all));
+		qsort(all, w->nheap, sizeof(*all), seq_cmp);
+	}
+	for (i = 0; i < w->nheap; i++) {
+		x = all[i];
+		buf_reset(&w->out);
+		buf_printf(&w->out, "{\"s\":%" PRId64 ",\"e\":", x->start);
+		put_opt_time(&w->out, x->end);
+		buf_printf(&w->out, ",\"f\":%" PRId64 ",\"l\":%" PRId64
+		    ",\"n\":%" PRIu64 ",\"k\":", x->first, x->last, x->n);
+		json_put_string(&w->out, x->key, x->keylen);
+		buf_adds(&w->out, ",\"a\":[");
+		for (j = 0; j < w->o->nagg; j++) {
+			if (j > 0)
+				buf_addc(&w->out, ',');
+			agg_save(&x->agg[j], &w->spec[j], &w->out);
+		}
+		buf_adds(&w->out, "]}");
+		if (state_line(&sw, w->out.p, w->out.len) == -1)
+			goto out;
+	}
+	rc = state_commit(&sw);
+out:
+	if (rc == -1)
+		state_abort(&sw);
+	free(all);
+	return rc;
+}
+
+/* time_of -- a saved time: a number, or null for none */
+static int
+time_of(struct json_span v, int64_t none, int64_t *t)
+{
+	char *end;
+
+	if (v.type == JSON_NULL) {
+		*t = none;
+		return 0;
+	}
+	if (v.type != JSON_NUMBER)
+		return -1;
+	errno = 0;
+	*t = (int64_t)strtoll(v.p, &end, 10);
+	return errno == 0 && end == v.p + v.len ? 0 : -1;
+}
+
+/* member -- the value of key k in object o, JSON_NONE if absent */
+static struct json_span
+member(struct json_span o, const char *k)
+{
+	struct json_iter it;
+	struct json_span key, val;
+	size_t n = strlen(k);
+
+	json_iter_init(&it, o);
+	while (json_iter_next(&it, &key, &val))
+		if (key.len == n + 2 && memcmp(key.p + 1, k, n) == 0)
+			return val;
+	val.type = JSON_NONE;
+	return val;
+}
+
+/* load_window -- one saved window back into the map and the heap */
+static int
+load_window(struct window *w, struct json_span o)
+{
+	struct json_span a, k, v;
+	struct json_iter it;
+	struct win *x, **slot, **pp;
+	int64_t s, e, f, l, n;
+	int j = 0;
+
+	if (o.type != JSON_OBJECT || time_of(member(o, "s"), 0, &s) == -1 ||
+	    time_of(member(o, "e"), INT64_MAX, &e) == -1 ||
+	    time_of(member(o, "f"), 0, &f) == -1 ||
+	    time_of(member(o, "l"), 0, &l) == -1 ||
+	    time_of(member(o, "n"), 0, &n) == -1 || n < 0 ||
+	    (k = member(o, "k")).type != JSON_STRING ||
+	    (a = member(o, "a")).type != JSON_ARRAY)
+		return -1;
+	buf_reset(&w->key);
+	json_string(k, &w->key);
+	x = win_new(w, s, e);
+	x->first = f;
+	x->last = l;
+	x->n = (uint64_t)n;
+	json_iter_init(&it, a);
+	while (json_iter_next(&it, &k, &v)) {
+		if (j >= w->o->nagg || agg_load(&x->agg[j], &w->spec[j], v) ==
+		    -1)
+			return -1;
+		j++;
+	}
+	if (j != w->o->nagg)
+		return -1;
+	if (w->o->kind == WINDOW_SESSION) {
+		key_of(w, 0, 0, x->key, x->keylen);
+		slot = hash_put(&w->map, w->mapkey.p, w->mapkey.len, NULL);
+		for (pp = slot; *pp != NULL && (*pp)->first < x->first;
+		    pp = &(*pp)->next)
+			;
+		x->next = *pp;
+		*pp = x;
+	} else {
+		key_of(w, s, w->o->kind != WINDOW_COUNT, x->key, x->keylen);
+		*(struct win **)hash_put(&w->map, w->mapkey.p, w->mapkey.len,
+		    NULL) = x;
+	}
+	return 0;
+}
+
+/* load_head -- the first line: the same windows, and the watermark */
+static int
+load_head(struct window *w, struct json_span v, const char **why)
+{
+	struct json_span s;
+
+	buf_reset(&w->scratch);
+	spec_text(w, &w->scratch);
+	buf_reset(&w->out);
+	if ((s = member(v, "spec")).type == JSON_STRING)
+		json_string(s, &w->out);
+	if (w->out.len != w->scratch.len ||
+	    memcmp(w->out.p, w->scratch.p, w->out.len) != 0) {
+		*why = "it was written with other windows, groups or "
+		    "aggregates; use another state file";
+		return -1;
+	}
+	if (time_of(member(v, "wm"), INT64_MIN, &w->wm) == -1 ||
+	    time_of(member(v, "maxt"), INT64_MIN, &w->maxt) == -1)
+		return -1;
+	w->wm_at_last = w->wm;
+	return 0;
+}
+
+/* load_state -- the windows of a saved state; -1 with why in err */
+static int
+load_state(struct window *w, struct buf *err)
+{
+	struct buf body = BUF_INIT;
+	struct json_span v;
+	struct json_error jerr;
+	const char *p, *nl, *end, *why = NULL;
+	uint64_t line = 0;
+	int rc;
+
+	if (state_writable(w->o->common.state) == -1) {
+		buf_printf(err, "%s: %s", w->o->common.state, strerror(errno));
+		return -1;
+	}
+	rc = state_load(w->o->common.state, "stream-window", &body, &why);
+	for (p = body.p, end = p + body.len; rc == 0 && p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		line++;
+		if (json_validate(p, (size_t)(nl - p), &v, &jerr) == -1)
+			rc = -1;
+		else if (line > 1)
+			rc = load_window(w, v);
+		else
+			rc = load_head(w, v, &why);
+		if (rc == -1 && why == NULL) {
+			buf_printf(err, "%s: damaged state: line %llu of the "
+			    "body does not read back", w->o->common.state,
+			    (unsigned long long)line);
+			buf_free(&body);
+			return -1;
+		}
+	}
+	buf_free(&body);
+	if (rc == -1) {
+		buf_printf(err, "%s: %s", w->o->common.state, why);
+		return -1;
+	}
+	return 0;
 }

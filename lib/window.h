@@ -6,7 +6,8 @@
  * written when the watermark passes a window's end (CONTRACT sections 5
  * and 7).  The caller fills struct window_opts (window_option,
  * window_check), opens the loop, and runs it with window_record; at the
- * end of input window_finish closes every window.
+ * end of input window_finish closes every window, or with --state saves
+ * them for the next run.
  */
 #include <stdint.h>
 
@@ -57,6 +58,8 @@ struct window {
 	int64_t		 last_wall;	/* ts_mono() of the last record */
 	int64_t		 wm_at_last;	/* the watermark then */
 	uint64_t	 seq;
+	int64_t		 next_save;	/* --state-every */
+	unsigned	 since_check;
 	struct loop	*loop;
 	struct buf	 key, mapkey, out, err, scratch;
 	struct json_span aggv[WINDOW_AGG_MAX];
