@@ -22,13 +22,13 @@ LIBHDR = lib/agg.h lib/buf.h lib/cat.h lib/clock.h lib/csv.h lib/dedup.h lib/dia
          lib/distinct.h lib/fast.h lib/field.h lib/filter.h lib/follow.h lib/hash.h \
          lib/infer.h lib/json.h lib/jstream.h lib/line.h lib/logfmt.h \
          lib/loop.h lib/merge.h lib/opt.h lib/out.h lib/pace.h lib/program.h \
-         lib/quant.h lib/reads.h lib/sig.h lib/source.h lib/state.h lib/topk.h \
+         lib/quant.h lib/reads.h lib/sig.h lib/slide.h lib/source.h lib/state.h lib/topk.h \
          lib/ts.h lib/window.h lib/xalloc.h
 LIBSRC = lib/agg.c lib/buf.c lib/cat.c lib/clock.c lib/csv.c lib/dedup.c lib/diag.c \
          lib/distinct.c lib/fast.c lib/field.c lib/filter.c lib/follow.c lib/hash.c \
          lib/infer.c lib/json.c lib/jstream.c lib/line.c lib/logfmt.c \
          lib/loop.c lib/merge.c lib/opt.c lib/out.c lib/pace.c lib/program.c \
-         lib/quant.c lib/reads.c lib/sig.c lib/source.c lib/state.c lib/topk.c \
+         lib/quant.c lib/reads.c lib/sig.c lib/slide.c lib/source.c lib/state.c lib/topk.c \
          lib/ts.c lib/window.c lib/xalloc.c
 LIBOBJ = $(LIBSRC:.c=.o)
 

@@ -11,7 +11,8 @@
 #define PROG	"stream-window"
 #define USAGE \
 "usage: stream-window [-huV] (--tumbling SIZE | --hopping SIZE --every HOP |\n" \
-"           --session GAP | --count N) [--offset DUR] [--by [NAME=]EXPR]...\n" \
+"           --sliding SIZE | --session GAP | --count N) [--offset DUR]\n" \
+"           [--by [NAME=]EXPR]...\n" \
 "           [--agg [NAME=]FUNC[(EXPR)]]... [--emit final|update]\n" \
 "           [--collect-max N] [--max-keys N] [--time EXPR] [--time-unit UNIT]\n" \
 "           [--time-format FMT] [--processing-time] [--time-output FMT]\n" \
@@ -42,6 +43,7 @@ static const struct option longopts[] = {
 	{ "max-keys", required_argument, NULL, WINDOW_O_MAX_KEYS },
 	{ "offset", required_argument, NULL, WINDOW_O_OFFSET },
 	{ "session", required_argument, NULL, WINDOW_O_SESSION },
+	{ "sliding", required_argument, NULL, WINDOW_O_SLIDING },
 	{ "tumbling", required_argument, NULL, WINDOW_O_TUMBLING },
 	{ NULL, 0, NULL, 0 }
 };

@@ -32,6 +32,7 @@ struct win {
 };
 
 static enum loop_rc	close_upto(struct window *, int64_t);
+static enum loop_rc	slide_close(struct window *, int64_t);
 static enum loop_rc	emit(struct window *, struct win *);
 static void		heap_fix(struct window *, size_t);
 static void		heap_push(struct window *, struct win *);
@@ -60,6 +61,9 @@ window_option(struct window_opts *o, int ch, const char *arg,
 		break;
 	case WINDOW_O_SESSION:
 		o->kind = WINDOW_SESSION, o->kinds++, dur = &o->gap;
+		break;
+	case WINDOW_O_SLIDING:
+		o->kind = WINDOW_SLIDING, o->kinds++, dur = &o->size;
 		break;
 	case WINDOW_O_EVERY:
 		dur = &o->every;
@@ -114,7 +118,8 @@ window_option(struct window_opts *o, int ch, const char *arg,
 		buf_printf(why, "%s: expected a duration such as 1m or 30s",
 		    ch == WINDOW_O_EVERY ? "--every" : ch == WINDOW_O_IDLE ?
 		    "--idle" : ch == WINDOW_O_SESSION ? "--session" :
-		    ch == WINDOW_O_HOPPING ? "--hopping" : "--tumbling");
+		    ch == WINDOW_O_HOPPING ? "--hopping" : ch == WINDOW_O_SLIDING ?
+		    "--sliding" : "--tumbling");
 		return -1;
 	}
 	return 1;
@@ -124,8 +129,12 @@ const char *
 window_check(struct window_opts *o)
 {
 	if (o->kinds == 0)
-		return "a window is needed: --tumbling, --hopping, --session "
-		    "or --count";
+		return "a window is needed: --tumbling, --hopping, --sliding, "
+		    "--session or --count";
+	if (o->kind == WINDOW_SLIDING && (o->emit_update || o->max_keys > 0 ||
+	    o->common.state != NULL))
+		return "--sliding writes one result per record: not with "
+		    "--emit update, --max-keys or --state";
 	if (o->kinds > 1)
 		return "one window kind at a time";
 	if ((o->kind == WINDOW_HOPPING) != (o->every > 0))
@@ -206,6 +215,7 @@ window_open(struct window *w, const struct window_opts *o, struct loop *l,
 	w->loop = l;
 	w->maxt = w->wm = w->wm_at_last = INT64_MIN;
 	w->map.vsize = sizeof(struct win *);
+	slide_init(&w->slide, o->size);
 	l->diag.show_evicted = o->max_keys > 0;
 	if (clock_open(&w->clock, &o->common, err) == -1)
 		return -1;
@@ -407,12 +417,11 @@ shown_end(const struct win *x)
 	return x->end == INT64_MAX ? x->last : x->end;
 }
 
-/* key_cmp -- group keys in jq's order, value by value */
+/* keys_cmp -- group keys in jq's order, value by value */
 static int
-key_cmp(const struct win *a, const struct win *b)
+keys_cmp(const char *p, size_t plen, const char *q, size_t qlen)
 {
-	const char *p = a->key, *q = b->key, *pe, *qe;
-	const char *pend = a->key + a->keylen, *qend = b->key + b->keylen;
+	const char *pend = p + plen, *qend = q + qlen, *pe, *qe;
 	int c;
 
 	for (;;) {
@@ -439,7 +448,7 @@ ready_cmp(const void *pa, const void *pb)
 
 	if (ea != eb)
 		return ea < eb ? -1 : 1;
-	if ((c = key_cmp(a, b)) != 0)
+	if ((c = keys_cmp(a->key, a->keylen, b->key, b->keylen)) != 0)
 		return c;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
@@ -458,22 +467,24 @@ put_time(struct window *w, int64_t t)
 }
 
 /*
- * emit -- one result line: start, end, the group's values, the aggregates
+ * emit_line -- one result line: start, end, the group's values, the
+ * aggregates
  */
 static enum loop_rc
-emit(struct window *w, struct win *x)
+emit_line(struct window *w, const char *key, size_t keylen, int64_t start,
+    int64_t end, const struct agg *agg)
 {
-	const char *p = x->key, *e, *end = x->key + x->keylen;
+	const char *p = key, *e, *kend = key + keylen;
 	int i;
 
 	buf_reset(&w->out);
 	buf_adds(&w->out, "{\"start\":");
-	put_time(w, x->end == INT64_MAX ? x->first : x->start);
+	put_time(w, start);
 	buf_adds(&w->out, ",\"end\":");
-	put_time(w, shown_end(x));
+	put_time(w, end);
 	for (i = 0; i < w->o->nby; i++) {
-		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			e = end;
+		if ((e = memchr(p, '\n', (size_t)(kend - p))) == NULL)
+			e = kend;
 		buf_addc(&w->out, ',');
 		buf_add(&w->out, w->byname[i].p, w->byname[i].len);
 		buf_add(&w->out, p, (size_t)(e - p));
@@ -482,10 +493,18 @@ emit(struct window *w, struct win *x)
 	for (i = 0; i < w->o->nagg; i++) {
 		buf_addc(&w->out, ',');
 		buf_add(&w->out, w->spec[i].name.p, w->spec[i].name.len);
-		agg_put(&x->agg[i], &w->spec[i], &w->out);
+		agg_put(&agg[i], &w->spec[i], &w->out);
 	}
 	buf_addc(&w->out, '}');
 	return loop_emit(w->loop, w->out.p, w->out.len);
+}
+
+/* emit -- a window's result */
+static enum loop_rc
+emit(struct window *w, struct win *x)
+{
+	return emit_line(w, x->key, x->keylen, x->end == INT64_MAX ?
+	    x->first : x->start, shown_end(x), x->agg);
 }
 
 /* unmap -- take a closed window out of the map (and its session list) */
@@ -547,6 +566,8 @@ take(struct window *w)
 static enum loop_rc
 close_upto(struct window *w, int64_t wm)
 {
+	if (w->o->kind == WINDOW_SLIDING)
+		return slide_close(w, wm);
 	while (w->nheap > 0 && w->heap[0]->end <= wm)
 		take(w);
 	return w->nready > 0 ? write_ready(w) : LOOP_OK;
@@ -721,6 +742,114 @@ values(struct window *w, struct json_span rec)
 	return 0;
 }
 
+/*
+ * slide_values -- a record's --agg values for a sliding window, kept as
+ * bytes: per aggregate, a 4-byte length and the compact value (length 0
+ * for none).
+ */
+static void
+slide_values(struct window *w)
+{
+	uint32_t n;
+	size_t at;
+	int i;
+
+	buf_reset(&w->vals);
+	for (i = 0; i < w->o->nagg; i++) {
+		at = w->vals.len;
+		n = 0;
+		buf_add(&w->vals, &n, sizeof(n));
+		if (w->aggv[i].type == JSON_NONE)
+			continue;
+		json_compact(w->aggv[i], &w->vals);
+		n = (uint32_t)(w->vals.len - at - sizeof(n));
+		memcpy(w->vals.p + at, &n, sizeof(n));
+	}
+}
+
+static int
+due_cmp_arg(const struct slide_pending *a, const struct slide_pending *b)
+{
+	int c;
+
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	if ((c = keys_cmp(a->g->key, a->g->keylen, b->g->key,
+	    b->g->keylen)) != 0)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int
+due_cmp(const void *a, const void *b)
+{
+	return due_cmp_arg(a, b);
+}
+
+/* slide_result -- the aggregates over one record's sliding window */
+static enum loop_rc
+slide_result(struct window *w, const struct slide_pending *d)
+{
+	const struct slide_group *g = d->g;
+	const struct slide_rec *r;
+	const char *p;
+	struct json_span v;
+	uint32_t len;
+	size_t first, n, k;
+	enum loop_rc rc;
+	int i;
+
+	for (i = 0; i < w->o->nagg; i++)
+		agg_init(&w->tmp[i], &w->spec[i]);
+	n = slide_window(g, d->t, d->seq, w->o->size, &first);
+	for (k = first; k < first + n; k++) {
+		r = &g->r[k];
+		p = g->vals.p + r->off;
+		for (i = 0; i < w->o->nagg; i++) {
+			memcpy(&len, p, sizeof(len));
+			p += sizeof(len);
+			v = len > 0 ? span_of(p, len) : span_of("null", 4);
+			if (len == 0 || w->spec[i].expr == NULL)
+				v.type = JSON_NONE;
+			agg_add(&w->tmp[i], &w->spec[i], v, r->t,
+			    &w->scratch);
+			p += len;
+		}
+	}
+	rc = emit_line(w, g->key, g->keylen, d->t - w->o->size, d->t, w->tmp);
+	for (i = 0; i < w->o->nagg; i++)
+		agg_free(&w->tmp[i]);
+	return rc;
+}
+
+/* slide_close -- the results of every record at or before wm, in order */
+static enum loop_rc
+slide_close(struct window *w, int64_t wm)
+{
+	enum loop_rc rc = LOOP_OK;
+	size_t i;
+
+	w->ndue = 0;
+	for (;;) {
+		if (w->ndue == w->capdue) {
+			w->capdue = w->capdue == 0 ? 64 : w->capdue * 2;
+			w->due = xreallocarray(w->due, w->capdue,
+			    sizeof(*w->due));
+		}
+		if (!slide_pop(&w->slide, wm, &w->due[w->ndue]))
+			break;
+		w->ndue++;
+	}
+	if (w->ndue == 0)
+		return LOOP_OK;
+	qsort(w->due, w->ndue, sizeof(*w->due), due_cmp);
+	for (i = 0; i < w->ndue && rc == LOOP_OK; i++)
+		rc = slide_result(w, &w->due[i]);
+	if (wm != INT64_MAX)
+		slide_prune(&w->slide, wm);
+	return rc;
+}
+
 /* late -- a record before the watermark: counted, and kept by --late */
 static enum loop_rc
 late(struct window *w, const struct line *ln, int64_t t)
@@ -771,6 +900,11 @@ window_record(void *arg, struct loop *l, const struct line *ln,
 	case WINDOW_SESSION:
 		rc = add_session(w, t);
 		break;
+	case WINDOW_SLIDING:
+		slide_values(w);
+		slide_add(&w->slide, w->key.p, w->key.len, t, w->vals.p,
+		    w->vals.len);
+		break;
 	default:
 		rc = add_count(w, t);
 		break;
@@ -819,7 +953,10 @@ window_timeout(void *arg)
 	struct window *w = arg;
 	int64_t end, due = INT64_MAX, ms;
 
-	if (w->nheap > 0 && (end = w->heap[0]->end) != INT64_MAX) {
+	end = w->o->kind == WINDOW_SLIDING ? (w->slide.nheap > 0 ?
+	    w->slide.heap[0].t + 1 : INT64_MAX) : w->nheap > 0 ?
+	    w->heap[0]->end : INT64_MAX;
+	if (end != INT64_MAX) {
 		if (w->o->common.processing_time)
 			due = ts_mono() + (end + w->o->common.lateness -
 			    ts_now());
@@ -891,6 +1028,9 @@ window_close(struct window *w)
 			field_free(&w->val[j]);
 		agg_spec_free(&w->spec[j]);
 	}
+	slide_free(&w->slide);
+	free(w->due);
+	buf_free(&w->vals);
 	buf_free(&w->key);
 	buf_free(&w->mapkey);
 	buf_free(&w->out);

@@ -2,7 +2,8 @@
 #define WINDOW_H
 /*
  * window -- stream-window: records grouped by key into windows of event
- * time (tumbling, hopping, session) or of record counts, aggregated, and
+ * time (tumbling, hopping, sliding, session) or of record counts,
+ * aggregated, and
  * written when the watermark passes a window's end (CONTRACT sections 5
  * and 7).  The caller fills struct window_opts (window_option,
  * window_check), opens the loop, and runs it with window_record; at the
@@ -18,12 +19,13 @@
 #include "hash.h"
 #include "loop.h"
 #include "opt.h"
+#include "slide.h"
 
 #define WINDOW_BY_MAX	16
 #define WINDOW_AGG_MAX	32
 
 enum window_kind { WINDOW_NONE, WINDOW_TUMBLING, WINDOW_HOPPING,
-	WINDOW_SESSION, WINDOW_COUNT };
+	WINDOW_SLIDING, WINDOW_SESSION, WINDOW_COUNT };
 
 struct window_opts {
 	struct opt_common common;
@@ -63,11 +65,17 @@ struct window {
 	struct loop	*loop;
 	struct buf	 key, mapkey, out, err, scratch;
 	struct json_span aggv[WINDOW_AGG_MAX];
+	struct slide	 slide;		/* --sliding */
+	struct slide_pending *due;	/* its results to write now */
+	size_t		 ndue, capdue;
+	struct agg	 tmp[WINDOW_AGG_MAX];
+	struct buf	 vals;
 	struct json_want want;		/* members the scanner captures */
 };
 
 enum {				/* getopt values of the options */
 	WINDOW_O_TUMBLING = OPT_TOOL, WINDOW_O_HOPPING, WINDOW_O_EVERY,
+	WINDOW_O_SLIDING,
 	WINDOW_O_SESSION, WINDOW_O_COUNT, WINDOW_O_OFFSET, WINDOW_O_BY,
 	WINDOW_O_AGG, WINDOW_O_EMIT, WINDOW_O_COLLECT_MAX, WINDOW_O_MAX_KEYS,
 	WINDOW_O_LATE, WINDOW_O_IDLE
