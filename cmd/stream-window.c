@@ -103,7 +103,10 @@ main(int argc, char *argv[])
 	if (sig_install() == -1)
 		err(1, "sigaction");
 	rval = loop_files(&l, argv);
-	if (window_finish(&w) == LOOP_FAIL)
+	/* --on-error fail stops at the record: open windows were not
+	 * produced yet, so they are not written */
+	if (!(o.common.on_error == DIAG_FAIL && l.diag.bad > 0) &&
+	    window_finish(&w) == LOOP_FAIL)
 		rval = 1;
 	window_close(&w);
 	if (loop_close(&l, o.common.stats) == -1) {

@@ -9,6 +9,7 @@
 
 #include "agg.h"
 #include "hash.h"
+#include "xalloc.h"
 
 #define TOP_CAP(k)	((k) * 10 < 64 ? 64 : (uint32_t)(k) * 10)
 
@@ -27,6 +28,8 @@ static const struct {
 static void	collect_merge(struct agg *, const struct agg *,
 		    const struct agg_spec *);
 static int	count_of(struct json_span, uint64_t *);
+static void	put_top(const struct agg *, const struct agg_spec *,
+		    struct buf *);
 static int	default_name(struct agg_spec *, const char *, size_t);
 static int	parse_quantile(const char *, size_t, double *);
 
@@ -234,7 +237,7 @@ agg_add(struct agg *a, const struct agg_spec *s, struct json_span v,
 			break;		/* ties: the one that came last */
 		a->t = t;
 		buf_reset(&a->val);
-		json_compact(v, &a->val);
+		json_normal(v, &a->val);	/* 2.0 as 2, as jq writes it */
 		break;
 	case AGG_DISTINCT:
 		buf_reset(scratch);
@@ -254,7 +257,7 @@ agg_add(struct agg *a, const struct agg_spec *s, struct json_span v,
 		}
 		if (a->val.len > 0)
 			buf_addc(&a->val, ',');
-		json_compact(v, &a->val);
+		json_normal(v, &a->val);
 		break;
 	}
 	return 0;
@@ -343,13 +346,65 @@ agg_merge(struct agg *a, const struct agg *b, const struct agg_spec *s)
 	a->n += b->n;
 }
 
+/* value_span -- a canonical value's span, its type from its first byte */
+static struct json_span
+value_span(const char *p, size_t n)
+{
+	struct json_span v;
+
+	v.p = p;
+	v.len = n;
+	switch (*p) {
+	case '{': v.type = JSON_OBJECT; break;
+	case '[': v.type = JSON_ARRAY; break;
+	case '"': v.type = JSON_STRING; break;
+	case 't': v.type = JSON_TRUE; break;
+	case 'f': v.type = JSON_FALSE; break;
+	case 'n': v.type = JSON_NULL; break;
+	default: v.type = JSON_NUMBER; break;
+	}
+	return v;
+}
+
+static int
+top_cmp(const void *pa, const void *pb)
+{
+	const struct topk_entry *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return json_cmp(value_span(a->val, a->len), value_span(b->val,
+	    b->len));
+}
+
+/*
+ * put_top -- the K most frequent values; among equal counts, the first
+ * in jq's order (3 before 20 before "a"), so every one is looked at
+ */
+static void
+put_top(const struct agg *a, const struct agg_spec *s, struct buf *out)
+{
+	struct topk_entry *e;
+	size_t i, n;
+
+	e = xcalloc(a->top.cap, sizeof(*e));
+	n = topk_get(&a->top, a->top.cap, e);
+	qsort(e, n, sizeof(*e), top_cmp);
+	buf_addc(out, '[');
+	for (i = 0; i < n && i < (size_t)s->k; i++) {
+		buf_adds(out, i > 0 ? ",{\"value\":" : "{\"value\":");
+		buf_add(out, e[i].val, e[i].len);
+		buf_printf(out, ",\"count\":%llu}",
+		    (unsigned long long)e[i].count);
+	}
+	buf_addc(out, ']');
+	free(e);
+}
+
 /* agg_put -- the aggregate's value; null where no value was counted */
 void
 agg_put(const struct agg *a, const struct agg_spec *s, struct buf *out)
 {
-	struct topk_entry e[64], *ep = e;
-	size_t i, n;
-
 	if (a->n == 0 && s->func != AGG_COUNT && s->func != AGG_DISTINCT &&
 	    s->func != AGG_COLLECT && s->func != AGG_TOP) {
 		buf_adds(out, "null");
@@ -388,19 +443,7 @@ agg_put(const struct agg *a, const struct agg_spec *s, struct buf *out)
 		    (unsigned long long)distinct_count(&a->distinct));
 		break;
 	case AGG_TOP:
-		if ((size_t)s->k > sizeof(e) / sizeof(e[0]))
-			ep = calloc((size_t)s->k, sizeof(*ep));
-		n = ep == NULL ? 0 : topk_get(&a->top, (size_t)s->k, ep);
-		buf_addc(out, '[');
-		for (i = 0; i < n; i++) {
-			buf_adds(out, i > 0 ? ",{\"value\":" : "{\"value\":");
-			buf_add(out, ep[i].val, ep[i].len);
-			buf_printf(out, ",\"count\":%llu}",
-			    (unsigned long long)ep[i].count);
-		}
-		buf_addc(out, ']');
-		if (ep != e)
-			free(ep);
+		put_top(a, s, out);
 		break;
 	case AGG_COLLECT:
 		buf_addc(out, '[');

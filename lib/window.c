@@ -243,9 +243,9 @@ window_open(struct window *w, const struct window_opts *o, struct loop *l,
 			return -1;
 		if (name_taken(w, &w->spec[i].name, o->nby, i)) {
 			buf_printf(err, "--agg %s: the name %.*s is taken; "
-			    "name it, as in NAME=%s", o->agg[i],
-			    (int)w->spec[i].name.len - 1, w->spec[i].name.p,
-			    o->agg[i]);
+			    "give it another, as in NAME=FUNC(EXPR)",
+			    o->agg[i], (int)w->spec[i].name.len - 1,
+			    w->spec[i].name.p);
 			return -1;
 		}
 	}
