@@ -47,6 +47,13 @@ void
 slide_add(struct slide *s, const char *key, size_t keylen, int64_t t,
     const char *vals, size_t len)
 {
+	slide_restore(s, key, keylen, t, s->seq, 1, vals, len);
+}
+
+void
+slide_restore(struct slide *s, const char *key, size_t keylen, int64_t t,
+    uint64_t seq, int pending, const char *vals, size_t len)
+{
 	struct slide_group **slot, *g;
 	struct slide_pending *p;
 	size_t at, i;
@@ -73,28 +80,32 @@ slide_add(struct slide *s, const char *key, size_t keylen, int64_t t,
 			g->r = xreallocarray(g->r, g->cap, sizeof(*g->r));
 		}
 	}
-	at = g->n > g->lo && before(t, s->seq, g->r[g->n - 1].t,
-	    g->r[g->n - 1].seq) ? lower(g, t, s->seq) : g->n;
+	at = g->n > g->lo && before(t, seq, g->r[g->n - 1].t,
+	    g->r[g->n - 1].seq) ? lower(g, t, seq) : g->n;
 	memmove(g->r + at + 1, g->r + at, (g->n - at) * sizeof(*g->r));
 	g->n++;
 	g->r[at].t = t;
-	g->r[at].seq = s->seq;
+	g->r[at].seq = seq;
 	g->r[at].off = g->vals.len;
 	g->r[at].len = len;
 	g->live += len;
 	buf_add(&g->vals, vals, len);
+	if (seq >= s->seq)
+		s->seq = seq + 1;
+	if (!pending)
+		return;
 	if (s->nheap == s->capheap) {
 		s->capheap = s->capheap == 0 ? 64 : s->capheap * 2;
 		s->heap = xreallocarray(s->heap, s->capheap, sizeof(*s->heap));
 	}
 	for (i = s->nheap++; i > 0; i = (i - 1) / 2) {
 		p = &s->heap[(i - 1) / 2];
-		if (!before(t, s->seq, p->t, p->seq))
+		if (!before(t, seq, p->t, p->seq))
 			break;
 		s->heap[i] = *p;
 	}
 	s->heap[i].t = t;
-	s->heap[i].seq = s->seq++;
+	s->heap[i].seq = seq;
 	s->heap[i].g = g;
 }
 

@@ -45,6 +45,10 @@ struct slide {
 void	slide_init(struct slide *, int64_t size);
 void	slide_add(struct slide *, const char *key, size_t keylen, int64_t t,
 	    const char *vals, size_t len);
+void	slide_restore(struct slide *, const char *key, size_t keylen,
+	    int64_t t, uint64_t seq, int pending, const char *vals,
+	    size_t len);	/* a saved record back, with its arrival
+				 * number, waiting for its result or not */
 int	slide_pop(struct slide *, int64_t wm, struct slide_pending *);
 				/* the earliest waiting record whose time is
 				 * before wm (or any, for INT64_MAX): 1, or 0

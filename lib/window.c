@@ -42,6 +42,8 @@ static void		win_free(struct window *, struct win *);
 static void		key_of(struct window *, int64_t, int, const char *,
 			    size_t);
 static int		load_state(struct window *, struct buf *);
+static struct json_span	member(struct json_span, const char *);
+static int		time_of(struct json_span, int64_t, int64_t *);
 static void		save_due(struct window *);
 static int		save_state(struct window *);
 
@@ -131,10 +133,9 @@ window_check(struct window_opts *o)
 	if (o->kinds == 0)
 		return "a window is needed: --tumbling, --hopping, --sliding, "
 		    "--session or --count";
-	if (o->kind == WINDOW_SLIDING && (o->emit_update || o->max_keys > 0 ||
-	    o->common.state != NULL))
+	if (o->kind == WINDOW_SLIDING && (o->emit_update || o->max_keys > 0))
 		return "--sliding writes one result per record: not with "
-		    "--emit update, --max-keys or --state";
+		    "--emit update or --max-keys";
 	if (o->kinds > 1)
 		return "one window kind at a time";
 	if ((o->kind == WINDOW_HOPPING) != (o->every > 0))
@@ -1077,6 +1078,115 @@ seq_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+static int
+group_cmp(const void *pa, const void *pb)
+{
+	const struct slide_group *a = *(const struct slide_group *const *)pa;
+	const struct slide_group *b = *(const struct slide_group *const *)pb;
+	size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
+	int c = memcmp(a->key, b->key, n);
+
+	return c != 0 ? c : (a->keylen > b->keylen) - (a->keylen < b->keylen);
+}
+
+/*
+ * save_slide -- a line per group, in key order: its records within the
+ * window size, [time, arrival, [values]], a value null where none
+ */
+static int
+save_slide(struct window *w, struct state_writer *sw)
+{
+	struct slide_group **all, *g;
+	const void *key;
+	const char *p;
+	size_t pos = 0, keylen, n = 0, i, k;
+	uint32_t len;
+	void *val;
+	int j, rc = 0;
+
+	all = xreallocarray(NULL, w->slide.groups.count + 1, sizeof(*all));
+	while (hash_next(&w->slide.groups, &pos, &key, &keylen, &val))
+		all[n++] = *(struct slide_group **)val;
+	qsort(all, n, sizeof(*all), group_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		g = all[i];
+		buf_reset(&w->out);
+		buf_adds(&w->out, "{\"k\":");
+		json_put_string(&w->out, g->key, g->keylen);
+		buf_adds(&w->out, ",\"r\":[");
+		for (k = g->lo; k < g->n; k++) {
+			buf_printf(&w->out, "%s[%" PRId64 ",%" PRIu64 ",[",
+			    k > g->lo ? "," : "", g->r[k].t, g->r[k].seq);
+			p = g->vals.p + g->r[k].off;
+			for (j = 0; j < w->o->nagg; j++) {
+				memcpy(&len, p, sizeof(len));
+				p += sizeof(len);
+				if (j > 0)
+					buf_addc(&w->out, ',');
+				if (len == 0)
+					buf_adds(&w->out, "null");
+				else
+					buf_add(&w->out, p, len);
+				p += len;
+			}
+			buf_adds(&w->out, "]]");
+		}
+		buf_adds(&w->out, "]}");
+		rc = state_line(sw, w->out.p, w->out.len);
+	}
+	free(all);
+	return rc;
+}
+
+/* load_slide -- a saved group's records; waiting ones from wm on */
+static int
+load_slide(struct window *w, struct json_span o)
+{
+	struct json_iter it, ir, iv;
+	struct json_span k, r, e[3], v, kk;
+	int64_t t, seq;
+	uint32_t len;
+	size_t at;
+	int n, j;
+
+	if (o.type != JSON_OBJECT ||
+	    (k = member(o, "k")).type != JSON_STRING ||
+	    (r = member(o, "r")).type != JSON_ARRAY)
+		return -1;
+	buf_reset(&w->key);
+	json_string(k, &w->key);
+	json_iter_init(&it, r);
+	while (json_iter_next(&it, &kk, &v)) {
+		if (v.type != JSON_ARRAY)
+			return -1;
+		json_iter_init(&ir, v);
+		for (n = 0; n < 3 && json_iter_next(&ir, &kk, &e[n]); n++)
+			;
+		if (n != 3 || time_of(e[0], 0, &t) == -1 ||
+		    time_of(e[1], 0, &seq) == -1 || seq < 0 ||
+		    e[2].type != JSON_ARRAY)
+			return -1;
+		buf_reset(&w->vals);
+		json_iter_init(&iv, e[2]);
+		for (j = 0; json_iter_next(&iv, &kk, &v); j++) {
+			if (j >= w->o->nagg)
+				return -1;
+			at = w->vals.len;
+			len = 0;
+			buf_add(&w->vals, &len, sizeof(len));
+			if (v.type != JSON_NULL)
+				json_compact(v, &w->vals);
+			len = (uint32_t)(w->vals.len - at - sizeof(len));
+			memcpy(w->vals.p + at, &len, sizeof(len));
+		}
+		if (j != w->o->nagg)
+			return -1;
+		slide_restore(&w->slide, w->key.p, w->key.len, t,
+		    (uint64_t)seq, t >= w->wm, w->vals.p, w->vals.len);
+	}
+	return 0;
+}
+
 /* save_state -- every open window, atomically; 0, or -1 with errno */
 static int
 save_state(struct window *w)
@@ -1100,6 +1210,10 @@ save_state(struct window *w)
 	buf_addc(&w->out, '}');
 	if (state_line(&sw, w->out.p, w->out.len) == -1)
 		goto out;
+	if (w->o->kind == WINDOW_SLIDING) {
+		rc = save_slide(w, &sw) == 0 ? state_commit(&sw) : -1;
+		goto out;
+	}
 	if (w->nheap > 0) {
 		all = xreallocarray(NULL, w->nheap, sizeof(*all));
 		memcpy(all, w->heap, w->nheap * sizeof(*all));
@@ -1259,6 +1373,8 @@ load_state(struct window *w, struct buf *err)
 		line++;
 		if (json_validate(p, (size_t)(nl - p), &v, &jerr) == -1)
 			rc = -1;
+		else if (line > 1 && w->o->kind == WINDOW_SLIDING)
+			rc = load_slide(w, v);
 		else if (line > 1)
 			rc = load_window(w, v);
 		else

@@ -97,13 +97,32 @@ S=(--by .user --agg count --agg 'sum(.bytes)' --agg 'max(.latency_ms)')
 	assert_equal "$status" 0
 }
 
-@test "--sliding: not with --emit update, --max-keys or --state" {
-	for o in '--emit update' '--max-keys 5' '--state s'; do
+@test "--sliding: not with --emit update or --max-keys" {
+	for o in '--emit update' '--max-keys 5'; do
 		# shellcheck disable=SC2086
 		run --separate-stderr stream-window --sliding 1m $o </dev/null
 		assert_failure 2
-		assert_stderr --partial 'stream-window: --sliding writes one result per record: not with --emit update, --max-keys or --state'
+		assert_stderr --partial 'stream-window: --sliding writes one result per record: not with --emit update or --max-keys'
 	done
+}
+
+@test "--sliding --state: two runs over the halves write what one run writes" {
+	gen -n 6000 --seed 3 --rate 100 --disorder 500 >all
+	head -n 3000 all >part1
+	tail -n +3001 all >part2
+	set -- --sliding 2s --lateness 1s --by .user --agg count \
+	    --agg 'sum(.bytes)' --agg 'p90(.latency_ms)' --agg 'collect(.status)'
+	stream-window "$@" --state one.state all >one.out
+	stream-window "$@" --state two.state part1 >two.out
+	stream-window "$@" --state two.state part2 >>two.out
+	assert_same_bytes one.out two.out
+	assert_same_bytes one.state two.state
+	# the results one run leaves in the state are the rest of a run
+	# without --state
+	stream-window "$@" all >all.out
+	head -n "$(wc -l <one.out)" all.out >head.out
+	assert_same_bytes one.out head.out
+	test "$(wc -l <all.out)" -gt "$(wc -l <one.out)"
 }
 
 @test "--sliding: a bad size is a usage error" {
