@@ -27,7 +27,6 @@ static const struct {
 
 static void	collect_merge(struct agg *, const struct agg *,
 		    const struct agg_spec *);
-static int	count_of(struct json_span, uint64_t *);
 static void	put_top(const struct agg *, const struct agg_spec *,
 		    struct buf *);
 static int	default_name(struct agg_spec *, const char *, size_t);
@@ -346,26 +345,6 @@ agg_merge(struct agg *a, const struct agg *b, const struct agg_spec *s)
 	a->n += b->n;
 }
 
-/* value_span -- a canonical value's span, its type from its first byte */
-static struct json_span
-value_span(const char *p, size_t n)
-{
-	struct json_span v;
-
-	v.p = p;
-	v.len = n;
-	switch (*p) {
-	case '{': v.type = JSON_OBJECT; break;
-	case '[': v.type = JSON_ARRAY; break;
-	case '"': v.type = JSON_STRING; break;
-	case 't': v.type = JSON_TRUE; break;
-	case 'f': v.type = JSON_FALSE; break;
-	case 'n': v.type = JSON_NULL; break;
-	default: v.type = JSON_NUMBER; break;
-	}
-	return v;
-}
-
 static int
 top_cmp(const void *pa, const void *pb)
 {
@@ -373,7 +352,7 @@ top_cmp(const void *pa, const void *pb)
 
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	return json_cmp(value_span(a->val, a->len), value_span(b->val,
+	return json_cmp(json_span_of(a->val, a->len), json_span_of(b->val,
 	    b->len));
 }
 
@@ -513,24 +492,6 @@ agg_save(const struct agg *a, const struct agg_spec *s, struct buf *out)
 	buf_addc(out, ']');
 }
 
-/* count_of -- a non-negative integer literal, exactly; -1 if not one */
-static int
-count_of(struct json_span v, uint64_t *n)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	if (v.type != JSON_NUMBER || v.len == 0 || v.len > 19)
-		return -1;
-	for (i = 0; i < v.len; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(v.p[i] - '0');
-	}
-	*n = x;
-	return 0;
-}
-
 int
 agg_load(struct agg *a, const struct agg_spec *s, struct json_span v)
 {
@@ -544,7 +505,7 @@ agg_load(struct agg *a, const struct agg_spec *s, struct json_span v)
 	json_iter_init(&it, v);
 	while (n < 7 && json_iter_next(&it, &k, &e[n]))
 		n++;
-	if (n == 0 || n == 7 || count_of(e[0], &a->n) == -1)
+	if (n == 0 || n == 7 || json_uint(e[0], &a->n) == -1)
 		return -1;
 	switch (s->func) {
 	case AGG_COUNT:
@@ -571,7 +532,7 @@ agg_load(struct agg *a, const struct agg_spec *s, struct json_span v)
 		json_compact(e[2], &a->val);
 		return 0;
 	case AGG_COLLECT:
-		if (n != 3 || count_of(e[1], &u) == -1 ||
+		if (n != 3 || json_uint(e[1], &u) == -1 ||
 		    e[2].type != JSON_ARRAY)
 			return -1;
 		a->dropped = u;

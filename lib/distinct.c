@@ -47,7 +47,6 @@ static int	b64_val(int);
 static void	hll_add(uint8_t *, uint64_t);
 static int	load_exact(struct distinct *, struct json_span);
 static int	load_hll(struct distinct *, struct json_span);
-static int	parse_u64(struct json_span, uint64_t *);
 static int	rank(uint64_t);
 static int	set_insert(struct distinct *, uint64_t);
 static void	set_grow(struct distinct *);
@@ -262,28 +261,6 @@ distinct_save(const struct distinct *d, struct buf *b)
 	free(h);
 }
 
-/* parse_u64 -- a JSON integer from 0 to UINT64_MAX, exactly; 0 or -1 */
-static int
-parse_u64(struct json_span v, uint64_t *out)
-{
-	uint64_t x = 0;
-	size_t i;
-	unsigned dig;
-
-	if (v.type != JSON_NUMBER || v.len == 0 || v.len > 20)
-		return -1;
-	for (i = 0; i < v.len; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return -1;		/* '-', '.', 'e' */
-		dig = (unsigned)(v.p[i] - '0');
-		if (x > (UINT64_MAX - dig) / 10)
-			return -1;
-		x = x * 10 + dig;
-	}
-	*out = x;
-	return 0;
-}
-
 /* load_exact -- the set from an array of distinct non-zero hashes */
 static int
 load_exact(struct distinct *d, struct json_span arr)
@@ -296,7 +273,7 @@ load_exact(struct distinct *d, struct json_span arr)
 		return -1;
 	json_iter_init(&it, arr);
 	while (json_iter_next(&it, NULL, &v))
-		if (parse_u64(v, &h) == -1 || h == 0 ||
+		if (json_uint(v, &h) == -1 || h == 0 ||
 		    set_insert(d, h) != 1)
 			return -1;		/* duplicate or > EXACT */
 	return 0;

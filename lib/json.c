@@ -1938,6 +1938,49 @@ json_number(struct json_span v)
 
 /* ---- Writing ---- */
 
+int
+json_uint(struct json_span v, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+	unsigned dig;
+
+	if (v.type != JSON_NUMBER || v.len == 0 || v.len > 20)
+		return -1;
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return -1;		/* '-', '.', 'e' */
+		dig = (unsigned)(v.p[i] - '0');
+		if (x > (UINT64_MAX - dig) / 10)
+			return -1;
+		x = x * 10 + dig;
+	}
+	*out = x;
+	return 0;
+}
+
+void
+json_put_codepoint(struct buf *b, uint32_t cp)
+{
+	uchar u[4];
+
+	if (cp < 0x80)
+		put_char(b, (int)cp);
+	else
+		buf_add(b, u, (size_t)utf8_put(cp, u));
+}
+
+struct json_span
+json_span_of(const char *p, size_t n)
+{
+	struct json_span v;
+
+	v.p = p;
+	v.len = n;
+	v.type = n > 0 ? type_of((uchar)*p) : JSON_NONE;
+	return v;
+}
+
 /* put_char -- one ASCII byte, escaped as jq -c does */
 static void
 put_char(struct buf *b, int c)

@@ -80,6 +80,10 @@ int	json_get_from(struct json_span, const struct json_path *, int step,
 				/* json_get of the steps from step on, on a
 				 * value already reached by the steps before */
 
+/* The span of a value known to be valid and compact (a canonical key,
+ * a saved value): its type read from its first byte */
+struct json_span json_span_of(const char *, size_t);
+
 /* Iterating a container span: 1 and the next member, 0 at the end */
 struct json_iter { const char *p, *end; };
 void	json_iter_init(struct json_iter *, struct json_span);
@@ -89,6 +93,10 @@ int	json_iter_next(struct json_iter *, struct json_span *key,
 /* Values, as jq sees them */
 int	json_truthy(struct json_span);	/* false, null and absent are false */
 double	json_number(struct json_span);	/* strtod of a JSON_NUMBER */
+int	json_uint(struct json_span, uint64_t *);
+				/* an integer literal from 0 to UINT64_MAX,
+				 * exactly (no sign, fraction or exponent;
+				 * JSON allows no leading zero): 0, or -1 */
 void	json_string(struct json_span, struct buf *);
 				/* appends the unescaped UTF-8 of a string */
 int	json_cmp(struct json_span, struct json_span);
@@ -109,6 +117,9 @@ void	json_canon(struct json_span, struct buf *);
 				 * literals of any length kept exactly) */
 void	json_put_string(struct buf *, const char *, size_t);
 				/* quoted and escaped as jq -c does */
+void	json_put_codepoint(struct buf *, uint32_t);
+				/* one character inside a JSON string, as
+				 * jq -c writes it (no surrogates) */
 void	json_put_number(struct buf *, double);
 				/* integers as integers, else the shortest
 				 * text that reads back to the same double */

@@ -39,10 +39,8 @@ static int	fault(struct fault *, size_t, const char *);
 static int	hex4(const char *, unsigned *);
 static int	next_pair(const char *, size_t, size_t *, struct pair *,
 		    struct fault *);
-static void	put_ascii(struct buf *, int);
 static void	put_pair(struct buf *, const char *, size_t, int,
 		    const struct pair *, const struct pair *);
-static void	put_utf8(struct buf *, unsigned long);
 static int	quoted(const char *, size_t, size_t, struct buf *, size_t *,
 		    struct fault *);
 static int	same_key(const char *, const struct pair *,
@@ -245,7 +243,7 @@ quoted(const char *s, size_t n, size_t i, struct buf *out, size_t *end,
 			buf_add(out, s + run, j - run);
 		if (u[j] != '\\') {		/* a raw control character */
 			if (out != NULL)
-				put_ascii(out, u[j]);
+				json_put_codepoint(out, u[j]);
 			run = j + 1;
 			continue;
 		}
@@ -289,14 +287,14 @@ quoted(const char *s, size_t n, size_t i, struct buf *out, size_t *end,
 				    10) + (lo - 0xdc00);
 			}
 			if (out != NULL)
-				put_utf8(out, cp);
+				json_put_codepoint(out, (uint32_t)cp);
 			run = j + 1;
 			continue;
 		default:
 			return fault(f, esc, "invalid escape");
 		}
 		if (out != NULL)
-			put_ascii(out, c);
+			json_put_codepoint(out, (uint32_t)c);
 		run = j + 1;
 	}
 	if (out != NULL) {
@@ -326,74 +324,6 @@ hex4(const char *s, unsigned *v)
 		*v = *v << 4 | (unsigned)c;
 	}
 	return 0;
-}
-
-/* put_ascii -- one ASCII character inside a JSON string, as jq -c */
-static void
-put_ascii(struct buf *b, int c)
-{
-	static const char hex[] = "0123456789abcdef";
-	char e[6];
-
-	switch (c) {
-	case '"':
-		buf_add(b, "\\\"", 2);
-		return;
-	case '\\':
-		buf_add(b, "\\\\", 2);
-		return;
-	case '\b':
-		buf_add(b, "\\b", 2);
-		return;
-	case '\f':
-		buf_add(b, "\\f", 2);
-		return;
-	case '\n':
-		buf_add(b, "\\n", 2);
-		return;
-	case '\r':
-		buf_add(b, "\\r", 2);
-		return;
-	case '\t':
-		buf_add(b, "\\t", 2);
-		return;
-	}
-	if (c < 0x20 || c == 0x7f) {
-		memcpy(e, "\\u00", 4);
-		e[4] = hex[c >> 4];
-		e[5] = hex[c & 15];
-		buf_add(b, e, 6);
-		return;
-	}
-	buf_addc(b, c);
-}
-
-/* put_utf8 -- a code point (no surrogate) inside a JSON string */
-static void
-put_utf8(struct buf *b, unsigned long cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		put_ascii(b, (int)cp);
-		return;
-	}
-	if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 4);
-	}
 }
 
 /* bad_utf8 -- the offset of the first ill-formed UTF-8 byte, or n */

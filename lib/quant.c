@@ -42,7 +42,6 @@ static void	place(struct quant *, int, int32_t, uint64_t);
 static int	used(const struct quant *, int, int32_t *, int32_t *);
 static double	at_rank(const struct quant *, int, uint64_t);
 static void	put_store(const struct quant *, int, struct buf *);
-static int	get_u64(struct json_span, uint64_t *);
 static int	get_index(struct json_span, int32_t *);
 static int	get_store(struct quant *, int, struct json_span, uint64_t *);
 
@@ -384,9 +383,9 @@ quant_load(struct quant *q, struct json_span v)
 		if (i == 6 || (seen & 1U << i) != 0)
 			goto bad;
 		seen |= 1U << i;
-		if (i == 0 && get_u64(val, &n) == -1)
+		if (i == 0 && json_uint(val, &n) == -1)
 			goto bad;
-		if (i == 1 && get_u64(val, &z) == -1)
+		if (i == 1 && json_uint(val, &z) == -1)
 			goto bad;
 		if (i == 2 || i == 3) {
 			if (val.type != JSON_NUMBER)
@@ -417,26 +416,6 @@ bad:
 	return -1;
 }
 
-/* get_u64 -- a count: digits only, no leading zero, at most UINT64_MAX */
-static int
-get_u64(struct json_span v, uint64_t *x)
-{
-	size_t i;
-	unsigned d;
-
-	if (v.type != JSON_NUMBER || v.len == 0 || v.len > 20 ||
-	    (v.p[0] == '0' && v.len > 1))
-		return -1;
-	*x = 0;
-	for (i = 0; i < v.len; i++) {
-		d = (unsigned)(v.p[i] - '0');
-		if (d > 9 || *x > (UINT64_MAX - d) / 10)
-			return -1;
-		*x = *x * 10 + d;
-	}
-	return 0;
-}
-
 /* get_index -- a bucket index: an integer of at most IDXLIM */
 static int
 get_index(struct json_span v, int32_t *x)
@@ -449,7 +428,7 @@ get_index(struct json_span v, int32_t *x)
 	u = v;
 	u.p += neg;
 	u.len -= (size_t)neg;
-	if (get_u64(u, &m) == -1 || m > IDXLIM)
+	if (json_uint(u, &m) == -1 || m > IDXLIM)
 		return -1;
 	*x = neg ? -(int32_t)m : (int32_t)m;
 	return 0;
@@ -477,7 +456,7 @@ get_store(struct quant *t, int s, struct json_span v, uint64_t *sum)
 	if (get_index(e, &off) == -1)
 		return -1;
 	for (len = 0; json_iter_next(&it, NULL, &e); len++) {
-		if (len == QUANT_BINS || get_u64(e, &c) == -1 ||
+		if (len == QUANT_BINS || json_uint(e, &c) == -1 ||
 		    c > UINT64_MAX - *sum)
 			return -1;
 		*sum += c;
@@ -488,7 +467,7 @@ get_store(struct quant *t, int s, struct json_span v, uint64_t *sum)
 	json_iter_init(&it, v);
 	json_iter_next(&it, NULL, &e);
 	for (k = 0; json_iter_next(&it, NULL, &e); k++)
-		get_u64(e, &b[k]);
+		json_uint(e, &b[k]);
 	for (lo = 0; lo < len && b[lo] == 0; lo++)
 		;
 	while (len > lo && b[len - 1] == 0)

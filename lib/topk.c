@@ -69,7 +69,6 @@ static uint32_t	index_size(uint32_t);
 static uint64_t	least(const struct topk *);
 static int	load_entry(struct topk *, struct json_span, struct buf *,
 		    uint64_t *);
-static int	parse_u64(struct json_span, uint64_t *);
 static void	rebuild(struct topk *);
 static void	reindex(struct topk *, uint32_t);
 static void	set_val(struct topk_slot *, const char *, size_t);
@@ -533,28 +532,6 @@ topk_save(const struct topk *t, struct buf *b)
 	free(v);
 }
 
-/* parse_u64 -- a JSON integer from 0 to UINT64_MAX, exactly; 0 or -1 */
-static int
-parse_u64(struct json_span v, uint64_t *out)
-{
-	uint64_t x = 0;
-	size_t i;
-	unsigned dig;
-
-	if (v.type != JSON_NUMBER || v.len == 0 || v.len > 20)
-		return -1;
-	for (i = 0; i < v.len; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return -1;		/* '-', '.', 'e' */
-		dig = (unsigned)(v.p[i] - '0');
-		if (x > (UINT64_MAX - dig) / 10)
-			return -1;
-		x = x * 10 + dig;
-	}
-	*out = x;
-	return 0;
-}
-
 /*
  * load_entry -- append [VALUE,COUNT,ERR] to t, with 1 <= COUNT, ERR <
  * COUNT and VALUE not already there; 0 or -1.  *sum adds COUNT.
@@ -575,7 +552,7 @@ load_entry(struct topk *t, struct json_span e, struct buf *tmp,
 	for (n = 0; n < 4 && json_iter_next(&it, NULL, &f[n]); n++)
 		;
 	if (n != 3 || f[0].type != JSON_STRING ||
-	    parse_u64(f[1], &count) == -1 || parse_u64(f[2], &err) == -1 ||
+	    json_uint(f[1], &count) == -1 || json_uint(f[2], &err) == -1 ||
 	    count == 0 || err >= count || t->used >= t->cap ||
 	    *sum > UINT64_MAX - count)
 		return -1;
@@ -629,8 +606,8 @@ topk_load(struct topk *t, struct json_span v)
 			return (errno = EINVAL, -1);
 		f[j] = val;
 	}
-	if (parse_u64(f[0], &cap) == -1 || cap == 0 || cap > TOPK_CAP_MAX ||
-	    parse_u64(f[1], &n) == -1 ||
+	if (json_uint(f[0], &cap) == -1 || cap == 0 || cap > TOPK_CAP_MAX ||
+	    json_uint(f[1], &n) == -1 ||
 	    (f[2].type != JSON_TRUE && f[2].type != JSON_FALSE) ||
 	    f[3].type != JSON_ARRAY)
 		return (errno = EINVAL, -1);

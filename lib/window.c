@@ -390,27 +390,7 @@ win_add(struct window *w, struct win *x, int64_t t)
 		agg_add(&x->agg[i], &w->spec[i], w->aggv[i], t, &w->scratch);
 }
 
-/* span_of -- a canonical value's span (its type from its first byte) */
-static struct json_span
-span_of(const char *p, size_t n)
-{
-	struct json_span v;
-
-	v.p = p;
-	v.len = n;
-	switch (n > 0 ? p[0] : 'n') {
-	case '{': v.type = JSON_OBJECT; break;
-	case '[': v.type = JSON_ARRAY; break;
-	case '"': v.type = JSON_STRING; break;
-	case 't': v.type = JSON_TRUE; break;
-	case 'f': v.type = JSON_FALSE; break;
-	case 'n': v.type = JSON_NULL; break;
-	default: v.type = JSON_NUMBER; break;
-	}
-	return v;
-}
-
-/* out_end -- the end a window is written with: count windows end at
+/* shown_end -- the end a window is written with: count windows end at
  * their last record */
 static int64_t
 shown_end(const struct win *x)
@@ -430,8 +410,8 @@ keys_cmp(const char *p, size_t plen, const char *q, size_t qlen)
 			pe = pend;
 		if ((qe = memchr(q, '\n', (size_t)(qend - q))) == NULL)
 			qe = qend;
-		c = json_cmp(span_of(p, (size_t)(pe - p)),
-		    span_of(q, (size_t)(qe - q)));
+		c = json_cmp(json_span_of(p, (size_t)(pe - p)),
+		    json_span_of(q, (size_t)(qe - q)));
 		if (c != 0 || pe == pend || qe == qend)
 			return c;
 		p = pe + 1;
@@ -809,7 +789,7 @@ slide_result(struct window *w, const struct slide_pending *d)
 		for (i = 0; i < w->o->nagg; i++) {
 			memcpy(&len, p, sizeof(len));
 			p += sizeof(len);
-			v = len > 0 ? span_of(p, len) : span_of("null", 4);
+			v = len > 0 ? json_span_of(p, len) : json_span_of("null", 4);
 			if (len == 0 || w->spec[i].expr == NULL)
 				v.type = JSON_NONE;
 			agg_add(&w->tmp[i], &w->spec[i], v, r->t,
