@@ -1383,3 +1383,19 @@ check_dead_letter() {
 	assert_output "$(win 00 10 '"count":2,"sum_v":null')"
 	assert_equal "$(jq -c '[.bad, .late]' <<<"$stderr")" '[1,0]'
 }
+
+@test "--emit update: in a live pipe each change comes out as its record arrives" {
+	mkfifo f
+	exec 8<>f
+	bg stream-window --tumbling 1m --emit update --by .u <f >out
+	printf '%s\n' '{"ts":"2026-11-25T10:00:01Z","u":"a"}' >&8
+	wait_lines out 1 3
+	printf '%s\n' '{"ts":"2026-11-25T10:00:02Z","u":"a"}' >&8
+	wait_lines out 2 3
+	run cat out
+	assert_output '{"start":"2026-11-25T10:00:00.000Z","end":"2026-11-25T10:01:00.000Z","u":"a","count":1}
+{"start":"2026-11-25T10:00:00.000Z","end":"2026-11-25T10:01:00.000Z","u":"a","count":2}'
+	exec 8>&-
+	wait_exit "$BG"
+	assert_equal "$status" 0
+}
