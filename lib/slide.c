@@ -187,6 +187,87 @@ slide_count(const struct slide *s)
 	return s->groups.count;
 }
 
+struct slide_group *
+slide_find(const struct slide *s, const char *key, size_t keylen)
+{
+	struct slide_group **g = hash_get(&s->groups, key, keylen);
+
+	return g != NULL ? *g : NULL;
+}
+
+struct slide_group *
+slide_oldest(const struct slide *s)
+{
+	struct slide_group *g, *best = NULL;
+	const void *key;
+	size_t pos = 0, keylen;
+	void *val;
+
+	while (hash_next(&s->groups, &pos, &key, &keylen, &val)) {
+		g = *(struct slide_group **)val;
+		if (best == NULL || g->r[g->n - 1].t < best->r[best->n - 1].t ||
+		    (g->r[g->n - 1].t == best->r[best->n - 1].t &&
+		    g->r[g->n - 1].seq < best->r[best->n - 1].seq))
+			best = g;
+	}
+	return best;
+}
+
+static int
+pending_cmp(const void *pa, const void *pb)
+{
+	const struct slide_pending *a = pa, *b = pb;
+
+	return before(a->t, a->seq, b->t, b->seq) ? -1 :
+	    before(b->t, b->seq, a->t, a->seq);
+}
+
+/* sift -- restore the heap order below i */
+static void
+sift(struct slide *s, size_t i)
+{
+	struct slide_pending x = s->heap[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < s->nheap) {
+		if (c + 1 < s->nheap && before(s->heap[c + 1].t,
+		    s->heap[c + 1].seq, s->heap[c].t, s->heap[c].seq))
+			c++;
+		if (!before(s->heap[c].t, s->heap[c].seq, x.t, x.seq))
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	s->heap[i] = x;
+}
+
+size_t
+slide_take(struct slide *s, struct slide_group *g, struct slide_pending *out)
+{
+	size_t i, j = 0, n = 0;
+
+	for (i = 0; i < s->nheap; i++)
+		if (s->heap[i].g == g)
+			out[n++] = s->heap[i];
+		else
+			s->heap[j++] = s->heap[i];
+	s->nheap = j;
+	for (i = s->nheap / 2; i-- > 0; )
+		sift(s, i);
+	qsort(out, n, sizeof(*out), pending_cmp);
+	return n;
+}
+
+void
+slide_drop(struct slide *s, struct slide_group *g)
+{
+	hash_del(&s->groups, g->key, g->keylen);
+	buf_free(&g->vals);
+	free(g->r);
+	free(g->key);
+	free(g);
+}
+
 void
 slide_free(struct slide *s)
 {

@@ -62,6 +62,18 @@ void	slide_prune(struct slide *, int64_t wm);
 				/* forget records no window can need any
 				 * more: at or before wm - size */
 size_t	slide_count(const struct slide *);	/* groups held */
+struct slide_group *slide_find(const struct slide *, const char *key,
+	    size_t keylen);	/* the group, or NULL */
+struct slide_group *slide_oldest(const struct slide *);
+				/* the group whose latest record is the
+				 * oldest (for --max-keys), or NULL */
+size_t	slide_take(struct slide *, struct slide_group *,
+	    struct slide_pending *);
+				/* the group's waiting records, taken out of
+				 * the queue into the array (room for all of
+				 * its records), by (t, seq); how many */
+void	slide_drop(struct slide *, struct slide_group *);
+				/* forget a group with nothing waiting */
 void	slide_free(struct slide *);
 
 #endif

@@ -133,9 +133,9 @@ window_check(struct window_opts *o)
 	if (o->kinds == 0)
 		return "a window is needed: --tumbling, --hopping, --sliding, "
 		    "--session or --count";
-	if (o->kind == WINDOW_SLIDING && (o->emit_update || o->max_keys > 0))
+	if (o->kind == WINDOW_SLIDING && o->emit_update)
 		return "--sliding writes one result per record: not with "
-		    "--emit update or --max-keys";
+		    "--emit update";
 	if (o->kinds > 1)
 		return "one window kind at a time";
 	if ((o->kind == WINDOW_HOPPING) != (o->every > 0))
@@ -803,6 +803,31 @@ slide_result(struct window *w, const struct slide_pending *d)
 	return rc;
 }
 
+/*
+ * slide_evict -- --max-keys: the group that has been quiet longest goes;
+ * its records still waiting get their results now, from what it holds
+ */
+static enum loop_rc
+slide_evict(struct window *w)
+{
+	struct slide_group *g = slide_oldest(&w->slide);
+	enum loop_rc rc = LOOP_OK;
+	size_t i, n;
+
+	if (g == NULL)
+		return LOOP_OK;
+	w->loop->diag.evicted++;
+	if (w->capdue < g->n - g->lo) {
+		w->capdue = g->n - g->lo;
+		w->due = xreallocarray(w->due, w->capdue, sizeof(*w->due));
+	}
+	n = slide_take(&w->slide, g, w->due);
+	for (i = 0; i < n && rc == LOOP_OK; i++)
+		rc = slide_result(w, &w->due[i]);
+	slide_drop(&w->slide, g);
+	return rc;
+}
+
 /* slide_close -- the results of every record at or before wm, in order */
 static enum loop_rc
 slide_close(struct window *w, int64_t wm)
@@ -882,6 +907,10 @@ window_record(void *arg, struct loop *l, const struct line *ln,
 		rc = add_session(w, t);
 		break;
 	case WINDOW_SLIDING:
+		if (o->max_keys > 0 && slide_find(&w->slide, w->key.p,
+		    w->key.len) == NULL && slide_count(&w->slide) >=
+		    (size_t)o->max_keys && (rc = slide_evict(w)) != LOOP_OK)
+			return rc;
 		slide_values(w);
 		slide_add(&w->slide, w->key.p, w->key.len, t, w->vals.p,
 		    w->vals.len);

@@ -97,13 +97,24 @@ S=(--by .user --agg count --agg 'sum(.bytes)' --agg 'max(.latency_ms)')
 	assert_equal "$status" 0
 }
 
-@test "--sliding: not with --emit update or --max-keys" {
-	for o in '--emit update' '--max-keys 5'; do
-		# shellcheck disable=SC2086
-		run --separate-stderr stream-window --sliding 1m $o </dev/null
-		assert_failure 2
-		assert_stderr --partial 'stream-window: --sliding writes one result per record: not with --emit update or --max-keys'
-	done
+@test "--sliding: not with --emit update" {
+	run --separate-stderr stream-window --sliding 1m --emit update </dev/null
+	assert_failure 2
+	assert_stderr --partial 'stream-window: --sliding writes one result per record: not with --emit update'
+}
+
+@test "--sliding --max-keys: the quietest group goes, its results written early" {
+	printf '%s\n' '{"ts":1,"u":"a"}' '{"ts":2,"u":"a"}' '{"ts":3,"u":"b"}' \
+	    '{"ts":4,"u":"a"}' '{"ts":5,"u":"b"}' >in
+	run --separate-stderr stream-window --sliding 10s --by .u --max-keys 1 \
+	    --time-output s --stats in
+	assert_success
+	assert_output '{"start":-9,"end":1,"u":"a","count":1}
+{"start":-8,"end":2,"u":"a","count":2}
+{"start":-7,"end":3,"u":"b","count":1}
+{"start":-6,"end":4,"u":"a","count":1}
+{"start":-5,"end":5,"u":"b","count":1}'
+	assert_stderr --partial '"late":0,"evicted":3,'
 }
 
 @test "--sliding --state: two runs over the halves write what one run writes" {
