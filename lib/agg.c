@@ -345,6 +345,22 @@ agg_merge(struct agg *a, const struct agg *b, const struct agg_spec *s)
 	a->n += b->n;
 }
 
+/*
+ * sketch_digits -- a sketch's estimate to 6 significant digits: it is
+ * within 1% of the truth, so 17 digits would only suggest a precision
+ * it does not have (104.591, not 104.59110430721209)
+ */
+static double
+sketch_digits(double x)
+{
+	char tmp[32];
+
+	if (isnan(x) || isinf(x))
+		return x;
+	snprintf(tmp, sizeof(tmp), "%.6g", x);
+	return strtod(tmp, NULL);
+}
+
 static int
 top_cmp(const void *pa, const void *pb)
 {
@@ -412,7 +428,8 @@ agg_put(const struct agg *a, const struct agg_spec *s, struct buf *out)
 			json_put_number(out, sqrt(a->m2 / (double)(a->n - 1)));
 		break;
 	case AGG_QUANT:
-		json_put_number(out, quant_get(&a->quant, s->q));
+		json_put_number(out, sketch_digits(quant_get(&a->quant,
+		    s->q)));
 		break;
 	case AGG_FIRST: case AGG_LAST:
 		buf_add(out, a->val.p, a->val.len);
