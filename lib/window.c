@@ -216,6 +216,8 @@ window_open(struct window *w, const struct window_opts *o, struct loop *l,
 	w->loop = l;
 	w->maxt = w->wm = w->wm_at_last = INT64_MIN;
 	w->map.vsize = sizeof(struct win *);
+	buf_grow(&w->key, 64);		/* never NULL, even for no --by */
+	buf_grow(&w->mapkey, 64);
 	slide_init(&w->slide, o->size);
 	l->diag.show_evicted = o->max_keys > 0;
 	if (clock_open(&w->clock, &o->common, err) == -1)
