@@ -1,7 +1,7 @@
 /*
  * cat -- stream-cat's logic; see cat.h.  Three ways to run: operands one
  * after another (cat), merged by event time (--merge), or followed as
- * tail -F does (--follow, in catfollow.c).  All end in cat_record, which
+ * tail -F does (--follow).  All end in cat_record, which
  * adds members, paces and writes.
  */
 #include <sys/stat.h>
