@@ -27,6 +27,7 @@ static const struct {
 
 static void	collect_merge(struct agg *, const struct agg *,
 		    const struct agg_spec *);
+static int	agg_numeric(const struct agg_spec *);
 static void	put_top(const struct agg *, const struct agg_spec *,
 		    struct buf *);
 static int	default_name(struct agg_spec *, const char *, size_t);
@@ -171,7 +172,8 @@ agg_spec_free(struct agg_spec *s)
 	buf_free(&s->text);
 }
 
-int
+/* agg_numeric -- 1 if the function takes numbers only */
+static int
 agg_numeric(const struct agg_spec *s)
 {
 	switch (s->func) {

@@ -45,7 +45,6 @@ struct agg {			/* one aggregate's state in one window */
 int	agg_parse(struct agg_spec *, const char *arg, size_t collect_max,
 	    struct buf *why);	/* --agg: 0, or -1 (usage error, why) */
 void	agg_spec_free(struct agg_spec *);
-int	agg_numeric(const struct agg_spec *);	/* takes numbers only */
 
 void	agg_init(struct agg *, const struct agg_spec *);
 int	agg_add(struct agg *, const struct agg_spec *, struct json_span v,

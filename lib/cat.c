@@ -180,6 +180,9 @@ cat_record(struct cat *c, const char *source, const struct line *ln,
 	int64_t due;
 
 	l->source = source;
+	if (c->o->replay > 0 && t == TS_NONE &&	/* the record's own time */
+	    clock_time(&c->clock, rec, &t, &c->msg) == -1)
+		return loop_bad(l, ln, c->msg.p);
 	if (c->names.len > 0) {
 		if (rec.type != JSON_OBJECT)
 			return loop_bad(l, ln, c->o->add_source != NULL ?
@@ -189,10 +192,6 @@ cat_record(struct cat *c, const char *source, const struct line *ln,
 			return LOOP_OK;
 		rec.p = c->rec.p;
 		rec.len = c->rec.len;
-	}
-	if (c->o->replay > 0 && t == TS_NONE) {
-		if (clock_time(&c->clock, rec, &t, &c->msg) == -1)
-			return loop_bad(l, ln, c->msg.p);
 	}
 	if (c->o->replay > 0 || c->o->rate > 0) {
 		due = pace_due(&c->pace, t, ts_mono());

@@ -10,6 +10,8 @@
 #define OUT_CAP	(256 * 1024)
 
 static int	write_all(struct out *, const char *, size_t);
+static int	out_write(struct out *, const void *, size_t);
+static int	out_end(struct out *);
 
 void
 out_open(struct out *o, int fd, int unbuffered)
@@ -65,7 +67,7 @@ out_flush(struct out *o)
  * out_write -- append bytes; data larger than the buffer goes straight to
  * the descriptor after what is buffered.
  */
-int
+static int
 out_write(struct out *o, const void *p, size_t n)
 {
 	if (o->err != 0)
@@ -81,7 +83,7 @@ out_write(struct out *o, const void *p, size_t n)
 	return 0;
 }
 
-int
+static int
 out_end(struct out *o)
 {
 	if (o->len < o->cap && o->err == 0)

@@ -20,8 +20,6 @@ struct out {
 void	out_open(struct out *, int fd, int unbuffered);
 int	out_record(struct out *, const void *, size_t);
 				/* bytes plus '\n'; 0, or -1 with errno */
-int	out_write(struct out *, const void *, size_t);	/* no newline */
-int	out_end(struct out *);	/* end of a record: '\n', flush if -u */
 int	out_flush(struct out *);	/* 0, or -1 with errno */
 void	out_close(struct out *);	/* frees; does not flush or close fd */
 
