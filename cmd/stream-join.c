@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "join.h"
 #include "loop.h"
@@ -104,6 +105,9 @@ main(int argc, char *argv[])
 	buf_reset(&msg);
 	if ((why = join_check(&o, &msg)) != NULL)
 		usage(why);
+	if ((argv[0] == NULL || strcmp(argv[0], "-") == 0) &&
+	    strcmp(o.table != NULL ? o.table : o.with, "-") == 0)
+		usage("the stream and the second input cannot both be stdin");
 	if (loop_open(&l, PROG, &o.common, NULL, NULL) == -1)
 		err(2, "%s", o.common.dead_letter);
 	buf_reset(&msg);

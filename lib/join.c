@@ -129,10 +129,12 @@ join_option(struct join_opts *o, int ch, const char *arg, struct buf *why)
 		o->after = o->before;
 		break;
 	case JOIN_O_BEFORE:
+		o->bounds_given = 1;
 		if (duration("--before", arg, &o->before, 0, why) == -1)
 			return -1;
 		break;
 	case JOIN_O_AFTER:
+		o->bounds_given = 1;
 		if (duration("--after", arg, &o->after, 0, why) == -1)
 			return -1;
 		break;
@@ -194,8 +196,7 @@ join_check(struct join_opts *o, struct buf *why)
 		return "--time, --time-unit, --time-format, --lateness and "
 		    "--state are for --with joins: a table is looked up as "
 		    "it stands when the event comes";
-	if (o->within_given && (o->before != o->after ||
-	    o->before == -1))
+	if (o->within_given && o->bounds_given)
 		return "--within, or --before and --after: not both";
 	if (o->with != NULL && (o->before == -1 || o->after == -1))
 		return "--with needs --within DUR, or --before DUR and "
@@ -412,46 +413,13 @@ load_head(struct join *j, struct json_span v, const char **why)
 	return 0;
 }
 
-/* load_state -- 0 (also when there is no file yet), or -1 with err */
+/* restore_line -- one line of a saved state: the head, then records */
 static int
-load_state(struct join *j, struct buf *err)
+restore_line(void *arg, uint64_t line, struct json_span v, const char **why)
 {
-	const char *path = j->o->common.state, *p, *nl, *end, *why = NULL;
-	struct buf body = BUF_INIT;
-	struct json_span v;
-	struct json_error jerr;
-	uint64_t line = 0;
-	int rc;
+	struct join *j = arg;
 
-	if (state_writable(path) == -1) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	rc = state_load(path, TOOL, &body, &why);
-	for (p = body.p, end = p + body.len; rc == 0 && p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		line++;
-		if (json_validate(p, (size_t)(nl - p), &v, &jerr) == -1)
-			rc = -1;
-		else if (line == 1)
-			rc = load_head(j, v, &why);
-		else
-			rc = interval_load(&j->iv, v);
-		if (rc == -1 && why == NULL) {
-			buf_printf(err, "%s: damaged state: line %llu of the "
-			    "body does not read back", path,
-			    (unsigned long long)line);
-			buf_free(&body);
-			return -1;
-		}
-	}
-	buf_free(&body);
-	if (rc == -1) {
-		buf_printf(err, "%s: %s", path, why);
-		return -1;
-	}
-	return 0;
+	return line == 1 ? load_head(j, v, why) : interval_load(&j->iv, v);
 }
 
 int
@@ -493,11 +461,13 @@ join_open(struct join *j, const struct join_opts *o, struct loop *l,
 	j->iv.alone = on_alone;
 	j->iv.arg = j;
 	l->diag.show_evicted = o->max_held > 0;
+	l->late = o->late;
 	if (o->late != NULL && diag_late_file(&l->diag, o->late) == -1) {
 		buf_printf(err, "%s: %s", o->late, strerror(errno));
 		return -1;
 	}
-	if (o->common.state != NULL && load_state(j, err) == -1)
+	if (o->common.state != NULL && state_restore(o->common.state, TOOL,
+	    restore_line, j, err) == -1)
 		return -1;
 	j->next_save = ts_mono() + o->common.state_every;
 	return 0;
@@ -581,46 +551,31 @@ event_record(struct join *j, const struct line *ln, struct json_span rec)
 /*
  * Stream mode.  The watermark is the smallest of the inputs' largest
  * times, less --lateness: an input that has said nothing yet holds it
- * back, one that ended does not.  A record with no key can never pair;
+ * back, one that ended does not (unless --state makes its end a pause:
+ * the next run goes on with it), nor, with --idle, one quiet for that
+ * long while the other speaks.  A record with no key can never pair;
  * it is held under a key of its own side, so that --left and --outer
  * report it when it expires: "[ ]" and "[  ]" are JSON, so --state can
  * save them, and never canonical text (json_canon writes "[]").
  */
-static enum loop_rc
-late(struct join *j, const struct line *ln, int64_t t)
-{
-	struct loop *l = j->loop;
-
-	buf_reset(&j->err);
-	buf_adds(&j->err, "late: ");
-	ts_format(&j->err, t, TS_OUT_RFC3339);
-	buf_adds(&j->err, " is before the watermark ");
-	ts_format(&j->err, j->wm, TS_OUT_RFC3339);
-	if (diag_late(&l->diag, l->source, ln->no, ln->p, ln->len,
-	    j->err.p) == -1) {
-		l->failed = j->o->late;
-		l->err = errno;
-		return LOOP_FAIL;
-	}
-	return LOOP_OK;
-}
 
 static void
 update_wm(struct join *j)
 {
-	int64_t m = INT64_MAX;
+	int64_t m = INT64_MAX, now = j->o->idle > 0 ? ts_mono() : 0;
 	int s;
 
 	for (s = 0; s < 2; s++) {
-		if (j->ended[s])
-			continue;
+		if ((j->ended[s] && j->o->common.state == NULL) ||
+		    (j->o->idle > 0 && now - j->heard[s] >= j->o->idle))
+			continue;	/* over, or quiet for --idle */
 		if (!j->seen[s])
 			return;
 		if (j->maxt[s] < m)
 			m = j->maxt[s];
 	}
 	if (m == INT64_MAX)
-		return;		/* both ended: the end expires everything */
+		return;		/* at the end, or idle() moves it */
 	if (m > INT64_MIN + j->o->common.lateness)
 		m -= j->o->common.lateness;
 	if (m > j->wm)
@@ -648,7 +603,7 @@ stream_record(struct join *j, int side, const struct line *ln,
 	if (clock_time(&j->clock, rec, &t, &j->err) == -1)
 		return loop_bad(l, ln, j->err.p);
 	if (t < j->wm)
-		return late(j, ln, t);
+		return loop_late(l, ln, t, j->wm);
 	if (key_of(j, side == 0 ? &j->on : &j->other_on, rec) == -1)
 		return loop_bad(l, ln, j->err.p);
 	if (j->key.len == 0)		/* see above */
@@ -663,9 +618,9 @@ stream_record(struct join *j, int side, const struct line *ln,
 	if (!j->seen[side] || t > j->maxt[side])
 		j->maxt[side] = t;
 	j->seen[side] = 1;
-	update_wm(j);
 	if (j->o->idle > 0)
-		j->last_wall = ts_mono();
+		j->last_wall = j->heard[side] = ts_mono();
+	update_wm(j);
 	j->wm_at_last = j->wm;
 	if (j->o->common.state_every > 0 && (++j->since_check &
 	    SAVE_EVERY) == 0)
@@ -983,8 +938,9 @@ hup(struct join *j)
 	}
 	table_swap(&j->table, &fresh);
 	table_free(&fresh);
-	fprintf(l->diag.err, "%s: %s: reloaded, %zu keys\n", l->diag.prog,
-	    j->o->table, table_count(&j->table));
+	fprintf(l->diag.err, "%s: %s: reloaded, %zu key%s\n", l->diag.prog,
+	    j->o->table, table_count(&j->table),
+	    table_count(&j->table) == 1 ? "" : "s");
 }
 
 static enum loop_rc
@@ -1049,13 +1005,6 @@ start(struct join *j, struct reader *rd, const char *operand)
 	char *paths[1];
 	int fds[1];
 
-	if ((operand == NULL || strcmp(operand, "-") == 0) &&
-	    strcmp(second, "-") == 0) {
-		fprintf(l->diag.err, "%s: the stream and %s cannot both be "
-		    "stdin\n", l->diag.prog, j->o->table != NULL ?
-		    "--table" : "--with");
-		return -1;
-	}
 	if (j->o->table != NULL && !j->o->follow_table &&
 	    load_table(j, &j->table) != LOOP_OK)
 		return -1;
@@ -1088,6 +1037,7 @@ join_run(struct join *j, const char *operand)
 
 	memset(&rd, 0, sizeof(rd));
 	rd.in[0].fd = rd.in[1].fd = -1;
+	j->heard[0] = j->heard[1] = ts_mono();
 	rd.f.ifd = -1;
 	if (start(j, &rd, operand) == 0) {
 		rc = LOOP_OK;

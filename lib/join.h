@@ -29,7 +29,7 @@ struct join_opts {
 	int		 follow_table;
 	int		 left, outer;
 	int64_t		 before, after;	/* -1: not given */
-	int		 within_given;
+	int		 within_given, bounds_given;	/* --before, --after */
 	const char	*as;		/* --as L,R */
 	long long	 max_held;	/* 0: no bound */
 	const char	*late;		/* --late FILE */
@@ -54,6 +54,7 @@ struct join {
 	int		 ended[2];
 	int64_t		 wm;		/* watermark */
 	int64_t		 last_wall, wm_at_last;	/* for --idle */
+	int64_t		 heard[2];	/* ts_mono() of each input's last record */
 	int64_t		 next_save;	/* --state-every */
 	unsigned	 since_check;
 	enum loop_rc	 halt;		/* what stopped a callback */

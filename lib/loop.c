@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "sig.h"
 #include "source.h"
+#include "ts.h"
 
 static void	on_idle(void *);
 
@@ -68,6 +69,22 @@ loop_bad(struct loop *l, const struct line *ln, const char *msg)
 		l->failed = l->opt->dead_letter;
 		l->err = errno;
 	}
+	return LOOP_FAIL;
+}
+
+enum loop_rc
+loop_late(struct loop *l, const struct line *ln, int64_t t, int64_t wm)
+{
+	buf_reset(&l->msg);
+	buf_adds(&l->msg, "late: ");
+	ts_format(&l->msg, t, TS_OUT_RFC3339);
+	buf_adds(&l->msg, " is before the watermark ");
+	ts_format(&l->msg, wm, TS_OUT_RFC3339);
+	if (diag_late(&l->diag, l->source, ln->no, ln->p, ln->len,
+	    l->msg.p) == 0)
+		return LOOP_OK;
+	l->failed = l->late;
+	l->err = errno;
 	return LOOP_FAIL;
 }
 
@@ -176,5 +193,6 @@ loop_close(struct loop *l, int print_stats)
 	if (print_stats)
 		diag_stats(&l->diag, stderr);
 	out_close(&l->out);
+	buf_free(&l->msg);
 	return rc;
 }

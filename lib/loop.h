@@ -6,7 +6,9 @@
  * the next read would block, --stats on SIGUSR1, SIGTERM/SIGINT as EOF.
  */
 #include <stddef.h>
+#include <stdint.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "json.h"
 #include "line.h"
@@ -38,6 +40,8 @@ struct loop {
 	struct json_span found[JSON_WANT_MAX];	/* their values, per record */
 	const char	*source;	/* current source name */
 	const char	*failed;	/* what a LOOP_FAIL failed on, or NULL */
+	const char	*late;		/* the --late file's name, or NULL */
+	struct buf	 msg;		/* private */
 	int		 err;		/* and its errno */
 };
 
@@ -49,6 +53,10 @@ int	loop_files(struct loop *, char **paths);
 				 * warns of unreadable ones; the exit status */
 enum loop_rc loop_bad(struct loop *, const struct line *, const char *msg);
 				/* report a bad record found by the tool */
+enum loop_rc loop_late(struct loop *, const struct line *, int64_t t,
+	    int64_t watermark);
+				/* a record older than the watermark:
+				 * counted, and kept in the --late file */
 enum loop_rc loop_emit(struct loop *, const char *, size_t);
 				/* write one output record */
 void	loop_before_block(void *loop);

@@ -382,3 +382,42 @@ state_writable(const char *path)
 	}
 	return access(path, W_OK);
 }
+
+int
+state_restore(const char *path, const char *tool,
+    int (*line)(void *, uint64_t, struct json_span, const char **),
+    void *arg, struct buf *err)
+{
+	struct buf body = BUF_INIT;
+	struct json_span v;
+	struct json_error jerr;
+	const char *p, *nl, *end, *why = NULL;
+	uint64_t n = 0;
+	int rc;
+
+	if (state_writable(path) == -1) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = state_load(path, tool, &body, &why);
+	for (p = body.p, end = p + body.len; rc == 0 && p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n++;
+		rc = json_validate(p, (size_t)(nl - p), &v, &jerr) == -1 ? -1 :
+		    line(arg, n, v, &why);
+		if (rc == -1 && why == NULL) {
+			buf_printf(err, "%s: damaged state: line %llu of the "
+			    "body does not read back", path,
+			    (unsigned long long)n);
+			buf_free(&body);
+			return -1;
+		}
+	}
+	buf_free(&body);
+	if (rc == -1) {
+		buf_printf(err, "%s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}

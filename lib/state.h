@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "json.h"
 
 struct state_writer {
 	FILE	*fp;		/* private */
@@ -33,5 +34,14 @@ int	state_load(const char *path, const char *tool, struct buf *body,
 
 /* Checking at start that PATH can be written (refused early, not at exit) */
 int	state_writable(const char *path);	/* 0, or -1 with errno */
+
+/* Restoring at start: PATH is checked writable, then each body line is
+ * parsed and handed to line(arg, n, value, &why), n counted from 1,
+ * which returns 0, or -1 (with *why set, or left NULL for "does not
+ * read back").  0 restored, or no file yet; -1 with "PATH: reason" in
+ * err. */
+int	state_restore(const char *path, const char *tool,
+	    int (*line)(void *, uint64_t, struct json_span, const char **),
+	    void *arg, struct buf *err);
 
 #endif

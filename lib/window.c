@@ -41,7 +41,8 @@ static struct win	*win_new(struct window *, int64_t, int64_t);
 static void		win_free(struct window *, struct win *);
 static void		key_of(struct window *, int64_t, int, const char *,
 			    size_t);
-static int		load_state(struct window *, struct buf *);
+static int		restore_line(void *, uint64_t, struct json_span,
+			    const char **);
 static struct json_span	member(struct json_span, const char *);
 static int		time_of(struct json_span, int64_t, int64_t *);
 static void		save_due(struct window *);
@@ -259,9 +260,11 @@ window_open(struct window *w, const struct window_opts *o, struct loop *l,
 		if (w->spec[i].expr != NULL)
 			(void)field_want(&w->val[i], &w->want, l->found);
 	l->want = w->want.n > 0 ? &w->want : NULL;
-	if (o->common.state != NULL && load_state(w, err) == -1)
+	if (o->common.state != NULL && state_restore(o->common.state,
+	    "stream-window", restore_line, w, err) == -1)
 		return -1;
 	w->next_save = ts_mono() + o->common.state_every;
+	l->late = o->late;
 	if (o->late != NULL && diag_late_file(&l->diag, o->late) == -1) {
 		buf_printf(err, "%s: %s", o->late, strerror(errno));
 		return -1;
@@ -858,26 +861,6 @@ slide_close(struct window *w, int64_t wm)
 	return rc;
 }
 
-/* late -- a record before the watermark: counted, and kept by --late */
-static enum loop_rc
-late(struct window *w, const struct line *ln, int64_t t)
-{
-	struct loop *l = w->loop;
-
-	buf_reset(&w->err);
-	buf_adds(&w->err, "late: ");
-	ts_format(&w->err, t, TS_OUT_RFC3339);
-	buf_adds(&w->err, " is before the watermark ");
-	ts_format(&w->err, w->wm, TS_OUT_RFC3339);
-	if (diag_late(&l->diag, l->source, ln->no, ln->p, ln->len,
-	    w->err.p) == -1) {
-		l->failed = w->o->late;
-		l->err = errno;
-		return LOOP_FAIL;
-	}
-	return LOOP_OK;
-}
-
 enum loop_rc
 window_record(void *arg, struct loop *l, const struct line *ln,
     struct json_span rec)
@@ -890,7 +873,7 @@ window_record(void *arg, struct loop *l, const struct line *ln,
 	if (clock_time(&w->clock, rec, &t, &w->err) == -1)
 		return loop_bad(l, ln, w->err.p);
 	if (t < w->wm && o->kind != WINDOW_COUNT)
-		return late(w, ln, t);
+		return loop_late(l, ln, t, w->wm);
 	if (values(w, rec) == -1)
 		return loop_bad(l, ln, w->err.p);
 	switch (o->kind) {
@@ -1362,46 +1345,14 @@ load_head(struct window *w, struct json_span v, const char **why)
 	return 0;
 }
 
-/* load_state -- the windows of a saved state; -1 with why in err */
+/* restore_line -- one line of a saved state: the head, then windows */
 static int
-load_state(struct window *w, struct buf *err)
+restore_line(void *arg, uint64_t line, struct json_span v, const char **why)
 {
-	struct buf body = BUF_INIT;
-	struct json_span v;
-	struct json_error jerr;
-	const char *p, *nl, *end, *why = NULL;
-	uint64_t line = 0;
-	int rc;
+	struct window *w = arg;
 
-	if (state_writable(w->o->common.state) == -1) {
-		buf_printf(err, "%s: %s", w->o->common.state, strerror(errno));
-		return -1;
-	}
-	rc = state_load(w->o->common.state, "stream-window", &body, &why);
-	for (p = body.p, end = p + body.len; rc == 0 && p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		line++;
-		if (json_validate(p, (size_t)(nl - p), &v, &jerr) == -1)
-			rc = -1;
-		else if (line > 1 && w->o->kind == WINDOW_SLIDING)
-			rc = load_slide(w, v);
-		else if (line > 1)
-			rc = load_window(w, v);
-		else
-			rc = load_head(w, v, &why);
-		if (rc == -1 && why == NULL) {
-			buf_printf(err, "%s: damaged state: line %llu of the "
-			    "body does not read back", w->o->common.state,
-			    (unsigned long long)line);
-			buf_free(&body);
-			return -1;
-		}
-	}
-	buf_free(&body);
-	if (rc == -1) {
-		buf_printf(err, "%s: %s", w->o->common.state, why);
-		return -1;
-	}
-	return 0;
+	if (line == 1)
+		return load_head(w, v, why);
+	return w->o->kind == WINDOW_SLIDING ? load_slide(w, v) :
+	    load_window(w, v);
 }
