@@ -193,9 +193,9 @@ join_check(struct join_opts *o, struct buf *why)
 	}
 	if (o->table != NULL && (c->time_given || c->lateness_given ||
 	    c->state != NULL || c->state_every > 0))
-		return "--time, --time-unit, --time-format, --lateness and "
-		    "--state are for --with joins: a table is looked up as "
-		    "it stands when the event comes";
+		return "--time, --time-unit, --time-format, --lateness, "
+		    "--state and --state-every are for --with joins: a table "
+		    "is looked up as it stands when the event comes";
 	if (o->within_given && o->bounds_given)
 		return "--within, or --before and --after: not both";
 	if (o->with != NULL && (o->before == -1 || o->after == -1))
@@ -870,11 +870,12 @@ wait_input(struct join *j, struct reader *rd, int ms)
 
 /*
  * load_table -- read a whole table file into t (at start, and on
- * SIGHUP).  LOOP_OK, or the first failure: the file cannot be opened or
- * read (errno, and l->failed), or --on-error fail.
+ * SIGHUP, when its rows are not counted in again).  LOOP_OK, or the
+ * first failure: the file cannot be opened or read (errno, and
+ * l->failed), or --on-error fail.
  */
 static enum loop_rc
-load_table(struct join *j, struct table *t)
+load_table(struct join *j, struct table *t, int count)
 {
 	struct loop *l = j->loop;
 	struct join_input in;
@@ -899,7 +900,7 @@ load_table(struct join *j, struct table *t)
 			rc = LOOP_FAIL;
 			break;
 		}
-		l->diag.in++;
+		l->diag.in += count;
 		rc = sr == SOURCE_BAD ? loop_bad(l, &it.ln, it.why) :
 		    table_record(j, &it.ln, it.rec, t);
 	}
@@ -923,7 +924,7 @@ hup(struct join *j)
 	}
 	table_init(&fresh);
 	l->failed = NULL;
-	if (load_table(j, &fresh) != LOOP_OK) {
+	if (load_table(j, &fresh, 0) != LOOP_OK) {
 		if (l->failed != NULL)
 			fprintf(l->diag.err, "%s: %s: reload failed: %s; "
 			    "keeping the old table\n", l->diag.prog,
@@ -1006,7 +1007,7 @@ start(struct join *j, struct reader *rd, const char *operand)
 	int fds[1];
 
 	if (j->o->table != NULL && !j->o->follow_table &&
-	    load_table(j, &j->table) != LOOP_OK)
+	    load_table(j, &j->table, 1) != LOOP_OK)
 		return -1;
 	if (j->o->table == NULL || j->o->follow_table) {
 		if (open_input(j, &rd->in[1], second, 1,

@@ -379,6 +379,7 @@ table_into(struct buf *out, struct json_span event, const char *name,
 {
 	struct json_iter it;
 	struct json_span k, v;
+	const char *prev, *from;
 	int sep;
 
 	buf_grow(out, event.len + namelen + 4 + (r != NULL ? r->len : 4));
@@ -386,16 +387,23 @@ table_into(struct buf *out, struct json_span event, const char *name,
 	if (!has_name(out, event, name, namelen, &sep))
 		buf_add(out, event.p, event.len - 1);
 	else {
+		/* the event's bytes without the dropped members: each kept
+		 * one with the separator before it, the first one with the
+		 * space after the brace instead */
 		sep = 0;
 		buf_addc(out, '{');
+		prev = NULL;
 		json_iter_init(&it, event);
 		while (json_iter_next(&it, &k, &v)) {
-			if (key_is(out, k, name, namelen))
-				continue;
-			if (sep)
-				buf_addc(out, ',');
-			buf_add(out, k.p, (size_t)(v.p + v.len - k.p));
-			sep = 1;
+			if (prev == NULL)
+				buf_add(out, event.p + 1,
+				    (size_t)(k.p - event.p - 1));
+			if (!key_is(out, k, name, namelen)) {
+				from = sep ? prev : k.p;
+				buf_add(out, from, (size_t)(v.p + v.len - from));
+				sep = 1;
+			}
+			prev = v.p + v.len;
 		}
 	}
 	if (sep)

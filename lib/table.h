@@ -45,7 +45,8 @@ void	table_into(struct buf *out, struct json_span event,
 	    const char *name, size_t namelen, const struct table_row *);
 				/* the event with member name (raw bytes) set
 				 * to the row, or to null when row is NULL;
-				 * an event member of that name is dropped,
-				 * the new one comes last */
+				 * an event member of that name is dropped
+				 * (the others keep their bytes), the new
+				 * one comes last */
 
 #endif

@@ -233,9 +233,12 @@ test_into(void **state)
 	/* NULL row */
 	check_into("{\"a\":1}", "u", NULL, "{\"a\":1,\"u\":null}");
 	check_into("{}", "u", NULL, "{\"u\":null}");
-	/* an event member of that name is dropped, the new one last */
+	/* an event member of that name is dropped, the new one last; the
+	 * other members keep their bytes and the separators before them */
 	check_into("{\"u\": 1, \"a\" : [1, 2] , \"b\":2}", "u", "{\"n\":1}",
-	    "{\"a\" : [1, 2],\"b\":2,\"u\":{\"n\":1}}");
+	    "{\"a\" : [1, 2] , \"b\":2,\"u\":{\"n\":1}}");
+	check_into("{ \"a\": 1, \"u\": 2, \"b\": [1, 2]}", "u", NULL,
+	    "{ \"a\": 1, \"b\": [1, 2],\"u\":null}");
 	check_into("{\"a\":1,\"u\":2}", "u", NULL, "{\"a\":1,\"u\":null}");
 	check_into("{\"u\":2}", "u", "{\"n\":1}", "{\"u\":{\"n\":1}}");
 	check_into("{\"u\":1,\"a\":1,\"u\":2}", "u", NULL,
