@@ -629,25 +629,36 @@ stream_record(struct join *j, int side, const struct line *ln,
 }
 
 /*
+ * idle_base -- where --idle moves the watermark on from: where it stood
+ * at the last record, or, while one input has not yet said anything,
+ * the other's largest time; INT64_MIN when nothing has come at all
+ */
+static int64_t
+idle_base(const struct join *j)
+{
+	int s;
+
+	if (j->wm_at_last != INT64_MIN)
+		return j->wm_at_last;
+	for (s = 0; s < 2; s++)
+		if (j->seen[s])
+			return j->maxt[s] - j->o->common.lateness;
+	return INT64_MIN;
+}
+
+/*
  * idle -- nothing came for a while: with --idle the watermark moves on
- * by the wall-clock time that passed in silence (CONTRACT section 5),
- * from where it stood, or, while one input has not yet said anything,
- * from the other's largest time.
+ * by the wall-clock time that passed in silence (CONTRACT section 5)
  */
 static enum loop_rc
 idle(struct join *j)
 {
-	int64_t now = ts_mono(), base = j->wm_at_last;
-	int s;
+	int64_t now = ts_mono(), base = idle_base(j);
 
-	if (j->o->idle > 0 && j->last_wall != 0 &&
-	    now - j->last_wall >= j->o->idle) {
-		for (s = 0; base == INT64_MIN && s < 2; s++)
-			if (j->seen[s])
-				base = j->maxt[s] - j->o->common.lateness;
-		if (base != INT64_MIN && base + (now - j->last_wall) > j->wm)
-			j->wm = base + (now - j->last_wall);
-	}
+	if (j->o->idle > 0 && j->last_wall != 0 && base != INT64_MIN &&
+	    now - j->last_wall >= j->o->idle &&
+	    base + (now - j->last_wall) > j->wm)
+		j->wm = base + (now - j->last_wall);
 	save_due(j);
 	return expire(j);
 }
@@ -656,13 +667,9 @@ idle(struct join *j)
 static int
 timeout(struct join *j)
 {
-	int64_t due = INT64_MAX, next, base = j->wm_at_last, ms;
-	int s;
+	int64_t due = INT64_MAX, next, base = idle_base(j), ms;
 
 	next = interval_next(&j->iv);
-	for (s = 0; base == INT64_MIN && s < 2; s++)
-		if (j->seen[s])
-			base = j->maxt[s] - j->o->common.lateness;
 	if (j->o->idle > 0 && j->last_wall != 0 && next != INT64_MAX &&
 	    base != INT64_MIN)
 		due = j->last_wall + (next - base + 1 > j->o->idle ?
@@ -730,29 +737,38 @@ pump(struct join *j, struct join_input *in, int max, int *got)
 	return rc;
 }
 
-/* open_input -- "-" or NULL is stdin; 0, or -1 with errno */
-static int
-open_input(struct join *j, struct join_input *in, const char *path,
-    int side, int follow)
+/* attach -- read fd as the input's source: a pipe, or a followed file,
+ * without blocking */
+static void
+attach(struct join *j, struct join_input *in, int fd, int follow)
 {
 	struct stat st;
 
-	in->side = side;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		in->name = "<stdin>";
-		in->fd = STDIN_FILENO;
-	} else {
-		in->name = path;
-		if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			return -1;
-	}
-	in->pipe = fstat(in->fd, &st) == 0 && !S_ISREG(st.st_mode);
-	source_open(&in->src, in->fd, in->name, FORMAT_NDJSON,
+	in->fd = fd;
+	in->pipe = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
+	source_open(&in->src, fd, in->name, FORMAT_NDJSON,
 	    j->o->common.max_line, NULL);
 	in->src.r.stop = &sig_stop;
 	in->src.r.follow = in->pipe || follow;
 	in->src.want = &j->want;
 	in->src.found = j->loop->found;
+}
+
+/* open_input -- "-" or NULL is stdin; 0, or -1 with errno */
+static int
+open_input(struct join *j, struct join_input *in, const char *path,
+    int side, int follow)
+{
+	int fd = STDIN_FILENO;
+
+	in->side = side;
+	in->name = "<stdin>";
+	if (path != NULL && strcmp(path, "-") != 0) {
+		in->name = path;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return -1;
+	}
+	attach(j, in, fd, follow);
 	return 0;
 }
 
@@ -823,13 +839,7 @@ changed(struct join *j, struct reader *rd)
 		    "file\n", l->diag.prog, in->name);
 		source_close(&in->src);
 		close(in->fd);
-		in->fd = fd;
-		source_open(&in->src, fd, in->name, FORMAT_NDJSON,
-		    j->o->common.max_line, NULL);
-		in->src.r.stop = &sig_stop;
-		in->src.r.follow = 1;
-		in->src.want = &j->want;
-		in->src.found = j->loop->found;
+		attach(j, in, fd, 1);
 		break;
 	default:
 		break;
@@ -1025,7 +1035,12 @@ start(struct join *j, struct reader *rd, const char *operand)
 	paths[0] = (char *)(uintptr_t)second;
 	fds[0] = rd->in[1].fd;
 	rd->watched = j->o->follow_table && !rd->in[1].pipe;
-	return follow_open(&rd->f, paths, rd->watched, fds);
+	if (follow_open(&rd->f, paths, rd->watched, fds) == -1) {
+		l->failed = second;
+		l->err = errno;
+		return -1;
+	}
+	return 0;
 }
 
 int
