@@ -1,10 +1,11 @@
-# stream toolkit -- POSIX make; CC, CFLAGS, PREFIX, MANPREFIX, DESTDIR
+# stream toolkit -- POSIX make; CC, CFLAGS, PREFIX, MANPREFIX, COMPDIR, DESTDIR
 # can be overridden on the command line.
 .POSIX:
 
 VERSION   = 0.1.0
 PREFIX    = /usr/local
 MANPREFIX = $(PREFIX)/share/man
+COMPDIR   = $(PREFIX)/share/bash-completion/completions
 CC        = cc
 AR        = ar
 RANLIB    = ranlib
@@ -116,11 +117,15 @@ install: all
 	cp -f $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	for b in $(BIN); do \
+	    cp -f scripts/completion.bash $(DESTDIR)$(COMPDIR)/$$b; done
 
 uninstall:
 	for b in $(BIN); do rm -f $(DESTDIR)$(PREFIX)/bin/$$b; done
 	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
 	for m in $(MAN7); do rm -f $(DESTDIR)$(MANPREFIX)/man7/$${m#man/}; done
+	for b in $(BIN); do rm -f $(DESTDIR)$(COMPDIR)/$$b; done
 
 clean:
 	rm -f $(BIN) $(LIBOBJ) lib/libtk.a $(UNIT)
