@@ -44,6 +44,10 @@ clock_time(struct clock *c, struct json_span rec, int64_t *t, struct buf *err)
 	} else {
 		why = "not a string or number";
 	}
+	if (rc == 0 && (*t < -TS_LIMIT || *t > TS_LIMIT)) {
+		rc = -1;		/* see ts.h */
+		why = "out of range: before 1823-11-12 or after 2116-02-20";
+	}
 	if (rc == 0)
 		return 0;
 	buf_reset(&c->msg);		/* why may point into err */

@@ -39,11 +39,12 @@ line_close(struct line_reader *r)
 	r->cap = r->start = r->end = 0;
 }
 
-/* blank -- 1 if the line holds only spaces and tabs (or nothing) */
+/* blank -- 1 if the line holds only spaces, tabs and CRs (JSON white
+ * space; a newline cannot be in it), or nothing */
 static int
 blank(const char *p, size_t len)
 {
-	while (len > 0 && (*p == ' ' || *p == '\t'))
+	while (len > 0 && (*p == ' ' || *p == '\t' || *p == '\r'))
 		p++, len--;
 	return len == 0;
 }

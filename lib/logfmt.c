@@ -5,9 +5,11 @@
  * run of bytes above ' ' other than '=' and '"'; "key" alone is true,
  * "key=" is "", "key=bare" is typed by infer_put and "key=\"...\"" is a
  * string with JSON's escapes.  As in go-logfmt, text right after a
- * closing quote starts the next key.  Two choices differ from go-logfmt:
- * an '=' inside a bare value is part of it (url=/a?b=c), and a \u escape
- * naming a lone surrogate is an invalid escape rather than U+FFFD.
+ * closing quote starts the next key.  Three choices differ from go-logfmt:
+ * an '=' inside a bare value is part of it (url=/a?b=c), a \u escape
+ * naming a lone surrogate is an invalid escape rather than U+FFFD, and a
+ * control character other than a tab outside quotes is a fault, not a
+ * separator (inside quotes it is kept, escaped).
  *
  * A line is read twice: once to find the pairs and any fault, once to
  * write the object.  The first NPAIR pairs are remembered on the stack;
@@ -137,8 +139,11 @@ next_pair(const char *s, size_t n, size_t *pos, struct pair *pr,
 	size_t i, end;
 
 	i = *pos;
-	while (i < n && u[i] <= ' ')
-		i++;
+	for (; i < n && u[i] <= ' '; i++)
+		if (u[i] != ' ' && u[i] != '\t')	/* NUL, ESC...: go-logfmt
+							 * splits there and makes
+							 * up a key; we refuse */
+			return fault(f, i, "control character");
 	if (i == n) {
 		*pos = n;
 		return 0;

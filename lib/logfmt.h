@@ -16,6 +16,7 @@ int	logfmt_record(const char *, size_t, struct buf *out, struct buf *why);
 				/* 0 and the object appended to out, or -1
 				 * with "at column N: ..." appended to why
 				 * (unterminated quote, bad escape, '=' with
-				 * no key, invalid UTF-8, ...) */
+				 * no key, invalid UTF-8, a control character
+				 * other than a tab, ...) */
 
 #endif

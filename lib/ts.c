@@ -432,6 +432,10 @@ ts_parse_duration(const char *s, int64_t *d, const char **why)
 			return -1;
 		*why = "not a duration (e.g. 250ms, 30s, 1h30m)";
 	}
+	if (total > TS_LIMIT) {
+		*why = "duration out of range";
+		return -1;
+	}
 	*d = total;
 	*why = NULL;
 	return 0;

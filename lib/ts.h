@@ -12,6 +12,11 @@
 
 #define TS_NONE		INT64_MIN	/* no time */
 #define TS_SECOND	INT64_C(1000000000)
+/* Times the tools work with, and durations, are within +-2^62 ns (times
+ * from 1823-11-12 to 2116-02-20, durations up to 53375 days), so that a
+ * time plus a duration never overflows and the ends of the int64 range
+ * stay free for "none" and "never" */
+#define TS_LIMIT	(INT64_C(1) << 62)
 
 enum ts_unit { TS_UNIT_S, TS_UNIT_MS, TS_UNIT_US, TS_UNIT_NS };
 enum ts_out { TS_OUT_RFC3339, TS_OUT_S, TS_OUT_MS };

@@ -68,6 +68,7 @@ test_endings(void **state)
 	check("a\nb\r\nc", 100, "1:a|2:b|3:c");
 	check("\xef\xbb\xbf{}\n{}\n", 100, "1:{}|2:{}");
 	check("x\n\n  \n\t\ny\n", 100, "1:x|5:y");
+	check("x\n\r\r\n \r\t\r\ny\n", 100, "1:x|4:y");	/* CRs are blank */
 	check("", 100, "");
 	check("\n\n", 100, "");
 	check("\xef\xbb\xbf", 100, "");

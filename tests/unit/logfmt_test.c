@@ -77,7 +77,7 @@ test_basic(void **state)
 	ok("a", "{\"a\":true}");
 	ok("a b c", "{\"a\":true,\"b\":true,\"c\":true}");
 	ok("  a=1\t\tb=2  ", "{\"a\":1,\"b\":2}");
-	ok("a=1\x01" "b=2", "{\"a\":1,\"b\":2}");	/* <= ' ' separates */
+	bad("a=1\x01" "b=2", "at column 4: control character");
 	ok("\xc3\xa9t\xc3\xa9=\xc3\xbc",
 	    "{\"\xc3\xa9t\xc3\xa9\":\"\xc3\xbc\"}");
 	ok("k.e-y/[x]{}:\x7f=v", "{\"k.e-y/[x]{}:\\u007f\":\"v\"}");
@@ -228,23 +228,28 @@ test_faults(void **state)
 	bad("=a b\"", "at column 1: '=' with no key");
 }
 
+#define NUL_LINE	"a=x\0y"
+
 static void
 test_utf8(void **state)
 {
 	(void)state;
 	bad("a=\xff", "at column 3: invalid UTF-8");
+	/* a NUL would split a value and make up a key: refused; tabs part */
+	badn(NUL_LINE, 5, "at column 4: control character");
+	bad("a=\"x\x1b\" \x1b", "at column 8: control character");
 	bad("a=\"\xc3\"", "at column 4: invalid UTF-8");
 	bad("\xe9=1", "at column 1: invalid UTF-8");
 	bad("a=1 b=\xe2\x82", "at column 7: invalid UTF-8");
 	bad("a=\xed\xa0\x80", "at column 3: invalid UTF-8");	/* surrogate */
 	bad("a=\xc0\xaf", "at column 3: invalid UTF-8");	/* overlong */
-	badn("a=x\0\xff", 5, "at column 5: invalid UTF-8");
+	badn("a=x\0\xff", 5, "at column 4: control character");
+	badn("a=\"x\0\xff\"", 7, "at column 6: invalid UTF-8");
 	/* the leftmost fault wins, whatever its kind */
 	bad("a=\"x b=\xff", "at column 3: unterminated quoted value");
 	bad("\xff a=\"x", "at column 1: invalid UTF-8");
 	bad("a=\xff b\"", "at column 3: invalid UTF-8");
-	/* NUL is a byte like the others: a separator, or text in quotes */
-	okn("a=x\0y", 5, "{\"a\":\"x\",\"y\":true}");
+	/* NUL outside quotes is a control character (above); inside, text */
 	okn("a=\"x\0y\"", 7, "{\"a\":\"x\\u0000y\"}");
 }
 
