@@ -248,8 +248,9 @@ distinct_save(const struct distinct *d, struct buf *b)
 		return;
 	}
 	h = d->n > 0 ? xreallocarray(NULL, d->n, sizeof(*h)) : NULL;
-	for (i = n = 0; i < d->cap; i++)
+	for (i = n = 0; i < d->cap; i++)	/* d->n of them are set */
 		if (d->set[i] != 0)
+			/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 			h[n++] = d->set[i];
 	if (n > 0)
 		qsort(h, n, sizeof(*h), cmp_u64);

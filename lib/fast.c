@@ -938,13 +938,15 @@ literal(const char *s, size_t n, struct buf *b)
 static int
 hex4(const char *s)
 {
-	int i, c, v = 0;
+	unsigned v = 0;
+	int i, c;
 
 	for (i = 0; i < 4; i++) {
 		c = (unsigned char)s[i];
-		v = v << 4 | (isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		v = v << 4 | (unsigned)(isdigit(c) ? c - '0' :
+		    (c | 0x20) - 'a' + 10);
 	}
-	return v;
+	return (int)v;
 }
 
 /* fast_want -- the keys that fast_run_found takes from found[] */
@@ -1027,7 +1029,8 @@ build(const struct fast *f, const struct json_span *found,
 	}
 	/* room for the usual case, so that add() copies inline */
 	room = f->glue.len + (size_t)f->nslot + 2;
-	for (i = 0; i < f->nslot; i++)
+	for (i = 0; i < f->nslot; i++)	/* each slot's member was set above */
+		/* cppcheck-suppress uninitvar */
 		room += val[f->slot[i].member].len + 4;
 	buf_grow(out, room);
 	add(out, "{", 1);

@@ -544,7 +544,8 @@ value:
 	case '{':
 		if (depth == JSON_MAX_DEPTH)
 			return fail(e, s, p, E_DEEP, NULL);
-		stack[depth >> 6] |= (uint64_t)1 << (depth & 63);
+		stack[depth >> 6] = ((depth & 63) != 0 ? stack[depth >> 6] :
+		    0) | (uint64_t)1 << (depth & 63);	/* a word's first */
 		depth++;
 		inobj = 1;
 		p = skip_ws(p + 1, end);
@@ -556,7 +557,8 @@ value:
 	case '[':
 		if (depth == JSON_MAX_DEPTH)
 			return fail(e, s, p, E_DEEP, NULL);
-		stack[depth >> 6] &= ~((uint64_t)1 << (depth & 63));
+		stack[depth >> 6] = (depth & 63) != 0 ? stack[depth >> 6] &
+		    ~((uint64_t)1 << (depth & 63)) : 0;	/* use sets it */
 		depth++;
 		inobj = 0;
 		p = skip_ws(p + 1, end);
@@ -783,7 +785,7 @@ stage1_bits(struct stage1 *st, uint64_t quote, uint64_t str, uint64_t op,
 	uint64_t scalar, bits;
 
 	str ^= st->instr;
-	st->instr = (uint64_t)((int64_t)str >> 63);
+	st->instr = 0 - (str >> 63);	/* all ones if inside a string */
 	scalar = ~(op | ws | quote | str);
 	bits = (op & ~str) | quote | (scalar & ~(scalar << 1 | st->scalar));
 	st->scalar = scalar >> 63;
@@ -1074,6 +1076,8 @@ fast_validate(const uchar *s, size_t n, struct json_span *span,
 value:
 	if (ip == ie)
 		return 0;
+	/* stage 1 wrote every index up to ie */
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	p = s + *ip++;
 	if (*p == '"') {	/* the commonest value: a branch, not a table */
 		if (ip == ie)
@@ -2332,6 +2336,7 @@ members_load(struct work *w, struct json_span v, size_t *off)
 		m = &w->m[w->nm++];
 		m->k = (const uchar *)k.p + 1;
 		m->klen = k.len - 2;
+		/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 		m->esc = memchr(m->k, '\\', m->klen) != NULL;
 		m->ord = n;
 		m->v = val;

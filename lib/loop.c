@@ -123,6 +123,7 @@ loop_fd(struct loop *l, int fd, const char *name)
 	s.r.stop = &sig_stop;
 	s.want = l->want;
 	s.found = l->found;
+	/* cppcheck-suppress autoVariables ; reset before we return */
 	l->reader = &s.r;
 	while (rc == LOOP_OK) {
 		if ((sr = source_next(&s, &it)) != SOURCE_RECORD &&

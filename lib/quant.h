@@ -31,9 +31,9 @@ struct quant {
 #define QUANT_INIT { 0, 0, 0, { 0, 0 }, { 0, 0 }, { NULL, NULL }, 0, 0 }
 
 void	quant_add(struct quant *, double);	/* NaN and inf ignored */
-double	quant_get(const struct quant *, double q);
-				/* the value of rank floor(q * (n - 1)) (0 <=
-				 * q <= 1) within the relative error; NaN if
+double	quant_get(const struct quant *, double p);
+				/* the value of rank floor(p * (n - 1)) (0 <=
+				 * p <= 1) within the relative error; NaN if
 				 * empty.  q 0 and 1 give the exact min, max */
 void	quant_merge(struct quant *, const struct quant *);
 void	quant_save(const struct quant *, struct buf *);

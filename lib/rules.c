@@ -180,6 +180,7 @@ complain(struct ctx *c, const yaml_mark_t *mk, const char *fmt, ...)
 	e->col = (int)mk->column + 1;
 	e->seq = c->n++;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started */
 	len = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	e->msg = xmalloc(len < 0 ? 1 : (size_t)len + 1);

@@ -264,7 +264,7 @@ ts_parse_epoch(const char *s, size_t n, enum ts_unit u, int64_t *t,
 	if (nd > 0 && nd + e > 19)
 		return -1;
 	if (nd > 0 && nd + e > 0) {
-		take = nd < nd + e ? nd : nd + e;
+		take = e > 0 ? nd : nd + e;
 		for (p = ib; take > 0; p++, take--) {
 			if (p == ie)
 				p = fb;
