@@ -315,12 +315,15 @@ filter_record(void *arg, struct loop *l, const struct line *ln,
 	return f->rc;
 }
 
-/* save_state -- write the dedup memory to --state, atomically */
+/* save_state -- write the dedup memory to --state, atomically, once
+ * the records it remembers are written (loop_sync) */
 static int
 save_state(struct filter *f)
 {
 	struct state_writer w = STATE_WRITER_INIT;
 
+	if (f->loop != NULL && loop_sync(f->loop) == -1)
+		return 0;	/* output lost: the old state stays */
 	if (state_begin(&w, f->o->common.state, "stream-filter") == -1)
 		return -1;
 	if (dedup_save(&f->dedup, &w) == -1 || state_commit(&w) == -1) {

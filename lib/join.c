@@ -318,11 +318,15 @@ write_line(void *sw, const char *p, size_t n)
 	return state_line(sw, p, n);
 }
 
+/* save_state -- the held records, atomically, once the output before
+ * them is written (loop_sync); 0, or -1 with errno */
 static int
 save_state(struct join *j)
 {
 	struct state_writer sw = STATE_WRITER_INIT;
 
+	if (loop_sync(j->loop) == -1)
+		return 0;	/* output lost: the old state stays */
 	if (state_begin(&sw, j->o->common.state, TOOL) == -1)
 		return -1;
 	buf_reset(&j->msg);

@@ -99,7 +99,14 @@ loop_emit(struct loop *l, const char *p, size_t n)
 		return LOOP_DONE;
 	l->failed = "stdout";
 	l->err = errno;
+	l->out_said = 1;	/* the caller reports l->failed */
 	return LOOP_FAIL;
+}
+
+int
+loop_sync(struct loop *l)
+{
+	return out_flush(&l->out);
 }
 
 /*
@@ -187,8 +194,8 @@ loop_close(struct loop *l, int print_stats)
 {
 	int rc = 0;
 
-	if (out_flush(&l->out) == -1 && errno != EPIPE)
-		rc = -1;
+	if (out_flush(&l->out) == -1 && errno != EPIPE && !l->out_said)
+		rc = -1;		/* not said yet: the caller says it */
 	if (diag_close(&l->diag) == -1)
 		rc = -1;
 	if (print_stats)

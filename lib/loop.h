@@ -41,6 +41,7 @@ struct loop {
 	const char	*source;	/* current source name */
 	const char	*failed;	/* what a LOOP_FAIL failed on, or NULL */
 	const char	*late;		/* the --late file's name, or NULL */
+	int		 out_said;	/* an output error was reported */
 	struct buf	 msg;		/* private */
 	int		 err;		/* and its errno */
 };
@@ -59,6 +60,11 @@ enum loop_rc loop_late(struct loop *, const struct line *, int64_t t,
 				 * counted, and kept in the --late file */
 enum loop_rc loop_emit(struct loop *, const char *, size_t);
 				/* write one output record */
+int	loop_sync(struct loop *);
+				/* before --state is saved: flush, so that
+				 * the state never runs ahead of the output.
+				 * 0, or -1 if the output failed (now or
+				 * before): then the old state must stay */
 void	loop_before_block(void *loop);
 				/* for line_reader.before_block: flush, and
 				 * --stats if SIGUSR1 came */

@@ -1181,7 +1181,8 @@ load_slide(struct window *w, struct json_span o)
 	return 0;
 }
 
-/* save_state -- every open window, atomically; 0, or -1 with errno */
+/* save_state -- every open window, atomically, once the output before
+ * them is written (loop_sync); 0, or -1 with errno */
 static int
 save_state(struct window *w)
 {
@@ -1190,6 +1191,8 @@ save_state(struct window *w)
 	size_t i;
 	int j, rc = -1;
 
+	if (loop_sync(w->loop) == -1)
+		return 0;	/* output lost: the old state stays */
 	if (state_begin(&sw, w->o->common.state, "stream-window") == -1)
 		return -1;
 	buf_reset(&w->scratch);
