@@ -98,6 +98,60 @@ check-asan:
 	    LDFLAGS="-fsanitize=address,undefined" check
 	$(MAKE) clean
 
+# libFuzzer targets for the parsers (tests/fuzz/*.c), with ASan and UBSan.
+# The library is compiled again under tests/fuzz/build/, apart from lib/.
+# Each target runs FUZZ_SECONDS on a copy of tests/fuzz/corpus/TARGET in
+# a temp dir; a crash, leak or sanitizer report fails the rule and leaves
+# its input in tests/fuzz/crashes/.  libjq 1.6 leaks 21 bytes in jq_parse
+# on some string-literal syntax errors: tests/fuzz/lsan.supp silences
+# leaks allocated inside libjq (its stacks stop there), and no others.
+FUZZ_SECONDS = 60
+FUZZCC    = clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+            -D_POSIX_C_SOURCE=200809L -Ilib
+FUZZDIR   = tests/fuzz/build
+FUZZ = json path time csv logfmt rules state jstream
+FUZZBIN = $(FUZZDIR)/json $(FUZZDIR)/path $(FUZZDIR)/time $(FUZZDIR)/csv \
+          $(FUZZDIR)/logfmt $(FUZZDIR)/rules $(FUZZDIR)/state \
+          $(FUZZDIR)/jstream
+
+$(FUZZDIR)/libtk.a: $(LIBSRC) $(LIBHDR)
+	mkdir -p $(FUZZDIR)
+	rm -f $@
+	for f in $(LIBSRC); do \
+	    o=$(FUZZDIR)/$${f#lib/}; o=$${o%.c}.o; \
+	    $(FUZZCC) $(FUZZFLAGS) -c -o $$o $$f || exit 1; \
+	    $(AR) rc $@ $$o || exit 1; done
+	$(RANLIB) $@
+
+$(FUZZDIR)/json: tests/fuzz/json.c
+$(FUZZDIR)/path: tests/fuzz/path.c
+$(FUZZDIR)/time: tests/fuzz/time.c
+$(FUZZDIR)/csv: tests/fuzz/csv.c
+$(FUZZDIR)/logfmt: tests/fuzz/logfmt.c
+$(FUZZDIR)/rules: tests/fuzz/rules.c
+$(FUZZDIR)/state: tests/fuzz/state.c
+$(FUZZDIR)/jstream: tests/fuzz/jstream.c
+$(FUZZBIN): $(FUZZDIR)/libtk.a
+	$(FUZZCC) $(FUZZFLAGS) -o $@ tests/fuzz/$(@F).c $(FUZZDIR)/libtk.a \
+	    $(LDLIBS)
+
+fuzz: $(FUZZBIN)
+	mkdir -p tests/fuzz/crashes
+	rval=0; for t in $(FUZZ); do \
+	    d=$$(mktemp -d) || exit 1; \
+	    cp tests/fuzz/corpus/$$t/* $$d/; \
+	    if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	        LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp:print_suppressions=0 \
+	        $(FUZZDIR)/$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=tests/fuzz/crashes/$$t- $$d \
+	        >$$d.log 2>&1 && ! grep -q 'runtime error' $$d.log; then \
+	        printf '%s: %s\n' $$t "$$(grep '^Done' $$d.log)"; \
+	    else \
+	        tail -n 60 $$d.log; echo "fuzz: $$t FAILED" >&2; rval=1; \
+	    fi; \
+	    rm -rf $$d $$d.log; done; exit $$rval
+
 # 100,000 records under valgrind: no invalid access, no leak.
 check-valgrind: all
 	sh tests/valgrind
@@ -140,6 +194,7 @@ uninstall:
 
 clean:
 	rm -f $(BIN) $(LIBOBJ) lib/libtk.a $(UNIT)
+	rm -rf $(FUZZDIR)
 
-.PHONY: all unit check check-asan check-valgrind lint bench demo deps install \
-    uninstall clean
+.PHONY: all unit check check-asan check-valgrind fuzz lint bench demo deps \
+    install uninstall clean
