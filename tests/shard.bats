@@ -59,38 +59,7 @@ setup_file() {
 	RESP=$d/resp.ndjson
 	RESP2=$d/resp2.ndjson
 	gen -n 1500 --seed 11 --rate 100 --disorder 200 --safe-ints >"$REQ"
-	python3 - "$REQ" "$RESP" "$RESP2" <<-'EOF'
-	import datetime, json, random, sys
-	EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-	def ms(s):
-	    d = datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
-	    return (d - EPOCH) // datetime.timedelta(milliseconds=1)
-	def ts(m):
-	    d = EPOCH + datetime.timedelta(milliseconds=m)
-	    return d.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (m % 1000)
-	rnd = random.Random(3).random
-	out = []
-	for line in open(sys.argv[1]):
-	    e = json.loads(line)
-	    t, i = ms(e["ts"]), e["id"]
-	    lat = int(e["latency_ms"] if e["latency_ms"] is not None else 10)
-	    k = i % 20
-	    if k in (0, 1):
-	        continue
-	    times = {2: [t + 3000], 3: [t - 150], 4: [t + lat, t + lat + 400]}
-	    for rt in times.get(k, [t + lat]):
-	        r = {"ts": ts(rt), "id": i, "status": e["status"]}
-	        if k == 5:
-	            del r["id"]
-	        out.append((rt + int((rnd() * 2 - 1) * 200), len(out), r))
-	out.sort(key=lambda x: x[:2])
-	with open(sys.argv[2], "w") as f, open(sys.argv[3], "w") as g:
-	    for _, _, r in out:
-	        f.write(json.dumps(r, separators=(",", ":")) + "\n")
-	        if "id" in r:
-	            r["req"] = r.pop("id")
-	        g.write(json.dumps(r, separators=(",", ":")) + "\n")
-	EOF
+	python3 "$ROOT/tests/gen-responses.py" 3 "$REQ" "$RESP" "$RESP2"
 	export DATA USERS REQ RESP RESP2
 }
 
