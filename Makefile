@@ -87,7 +87,12 @@ $(UNIT): lib/libtk.a
 
 unit: $(UNIT)
 
-check: deps all unit
+# The Kafka endpoint of tests/kafka.bats: librdkafka's mock cluster
+tests/kafka/kafka-mock: tests/kafka/kafka-mock.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/kafka/kafka-mock.c \
+	    -lrdkafka
+
+check: deps all unit tests/kafka/kafka-mock
 	sh tests/run
 
 # The same suites built with AddressSanitizer and UBSan, in a clean tree.
@@ -193,7 +198,7 @@ uninstall:
 	for b in $(BIN); do rm -f $(DESTDIR)$(COMPDIR)/$$b; done
 
 clean:
-	rm -f $(BIN) $(LIBOBJ) lib/libtk.a $(UNIT)
+	rm -f $(BIN) $(LIBOBJ) lib/libtk.a $(UNIT) tests/kafka/kafka-mock
 	rm -rf $(FUZZDIR)
 
 .PHONY: all unit check check-asan check-valgrind fuzz lint bench demo deps \
