@@ -15,37 +15,41 @@ CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION=\"$(VERSION)\" -Ilib
 LDFLAGS   =
 LDLIBS    = -ljq -lonig -lxxhash -lyaml -lm
 
-BIN = stream-cat stream-filter stream-join stream-window
-MAN1 = man/stream-cat.1 man/stream-filter.1 man/stream-join.1 \
-       man/stream-window.1
+BIN = stream-alert stream-cat stream-filter stream-join stream-window
+MAN1 = man/stream-alert.1 man/stream-cat.1 man/stream-filter.1 \
+       man/stream-join.1 man/stream-window.1
 MAN7 = man/stream-toolkit.7
 
-LIBHDR = lib/agg.h lib/buf.h lib/cat.h lib/clock.h lib/csv.h lib/dedup.h \
-         lib/diag.h lib/distinct.h lib/fast.h lib/field.h lib/filter.h \
-         lib/follow.h lib/hash.h lib/infer.h lib/interval.h lib/join.h \
-         lib/json.h lib/jstream.h lib/line.h lib/logfmt.h lib/loop.h \
-         lib/merge.h lib/opt.h lib/out.h lib/pace.h lib/program.h \
-         lib/quant.h lib/reads.h lib/rules.h lib/sig.h lib/slide.h \
-         lib/source.h lib/state.h lib/suggest.h lib/table.h lib/topk.h \
-         lib/ts.h lib/window.h lib/xalloc.h
-LIBSRC = lib/agg.c lib/buf.c lib/cat.c lib/clock.c lib/csv.c lib/dedup.c \
-         lib/diag.c lib/distinct.c lib/fast.c lib/field.c lib/filter.c \
-         lib/follow.c lib/hash.c lib/infer.c lib/interval.c lib/join.c \
-         lib/json.c lib/jstream.c lib/line.c lib/logfmt.c lib/loop.c \
-         lib/merge.c lib/opt.c lib/out.c lib/pace.c lib/program.c \
-         lib/quant.c lib/reads.c lib/rules.c lib/sig.c lib/slide.c \
-         lib/source.c lib/state.c lib/suggest.c lib/table.c lib/topk.c \
-         lib/ts.c lib/window.c lib/xalloc.c
+LIBHDR = lib/agg.h lib/alert.h lib/buf.h lib/cat.h lib/clock.h lib/csv.h \
+         lib/dedup.h lib/detect.h lib/diag.h lib/distinct.h lib/exec.h \
+         lib/fast.h lib/field.h lib/filter.h lib/follow.h lib/hash.h \
+         lib/infer.h lib/interval.h lib/join.h lib/json.h lib/jstream.h \
+         lib/line.h lib/logfmt.h lib/loop.h lib/merge.h lib/opt.h \
+         lib/out.h lib/pace.h lib/program.h lib/quant.h lib/reads.h \
+         lib/rules.h lib/ruletest.h lib/sig.h lib/slide.h lib/source.h \
+         lib/state.h lib/suggest.h lib/table.h lib/topk.h lib/ts.h \
+         lib/window.h lib/xalloc.h
+LIBSRC = lib/agg.c lib/alert.c lib/buf.c lib/cat.c lib/clock.c lib/csv.c \
+         lib/dedup.c lib/detect.c lib/diag.c lib/distinct.c lib/exec.c \
+         lib/fast.c lib/field.c lib/filter.c lib/follow.c lib/hash.c \
+         lib/infer.c lib/interval.c lib/join.c lib/json.c lib/jstream.c \
+         lib/line.c lib/logfmt.c lib/loop.c lib/merge.c lib/opt.c \
+         lib/out.c lib/pace.c lib/program.c lib/quant.c lib/reads.c \
+         lib/rules.c lib/ruletest.c lib/sig.c lib/slide.c lib/source.c \
+         lib/state.c lib/suggest.c lib/table.c lib/topk.c lib/ts.c \
+         lib/window.c lib/xalloc.c
 LIBOBJ = $(LIBSRC:.c=.o)
 
 UNIT = tests/unit/agg_test tests/unit/buf_test tests/unit/csv_test \
-       tests/unit/dedup_test tests/unit/distinct_test tests/unit/fast_test \
+       tests/unit/dedup_test tests/unit/distinct_test tests/unit/exec_test \
+       tests/unit/fast_test \
        tests/unit/follow_test tests/unit/hash_test tests/unit/infer_test \
        tests/unit/interval_test tests/unit/json_test tests/unit/jstream_test \
        tests/unit/line_test tests/unit/logfmt_test tests/unit/merge_test \
        tests/unit/pace_test tests/unit/quant_test tests/unit/reads_test \
-       tests/unit/rules_test tests/unit/state_test tests/unit/table_test \
-       tests/unit/topk_test tests/unit/ts_test
+       tests/unit/rules_test tests/unit/ruletest_test \
+       tests/unit/state_test tests/unit/table_test tests/unit/topk_test \
+       tests/unit/ts_test
 
 all: $(BIN)
 
@@ -60,6 +64,10 @@ $(BIN): lib/libtk.a
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+stream-alert: cmd/stream-alert.c lib/libtk.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/stream-alert.c \
+	    lib/libtk.a $(LDLIBS)
 
 stream-cat: cmd/stream-cat.c lib/libtk.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/stream-cat.c \

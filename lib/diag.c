@@ -168,17 +168,24 @@ diag_bad(struct diag *d, const char *source, uint64_t line,
 void
 diag_stats(struct diag *d, FILE *fp)
 {
+	struct buf extra = BUF_INIT;
 	double elapsed;
 
 	elapsed = (double)(ts_mono() - d->start) / 1e9;
 	fprintf(fp, "{\"tool\":\"%s\",\"in\":%llu,\"out\":%llu,\"bad\":%llu,"
-	    "\"late\":%llu,", d->prog,
+	    "\"late\":%llu", d->prog,
 	    (unsigned long long)d->in, (unsigned long long)d->out,
 	    (unsigned long long)d->bad, (unsigned long long)d->nlate);
 	if (d->show_evicted)
-		fprintf(fp, "\"evicted\":%llu,",
+		fprintf(fp, ",\"evicted\":%llu",
 		    (unsigned long long)d->evicted);
-	fprintf(fp, "\"elapsed_s\":%.3f}\n", elapsed);
+	if (d->extra != NULL) {
+		d->extra(d->extra_arg, &extra);
+		if (extra.len > 0)
+			fwrite(extra.p, 1, extra.len, fp);
+		buf_free(&extra);
+	}
+	fprintf(fp, ",\"elapsed_s\":%.3f}\n", elapsed);
 	fflush(fp);
 }
 

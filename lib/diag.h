@@ -26,6 +26,10 @@ struct diag {
 	uint64_t	 in, out, bad, nlate;
 	uint64_t	 evicted;	/* --max-keys: shown when show_evicted */
 	int		 show_evicted;
+	void		(*extra)(void *, struct buf *);
+					/* --stats: appends the tool's own
+					 * members (",\"alerts\":3"), or NULL */
+	void		*extra_arg;
 	int64_t		 start;		/* private: monotonic ns at open */
 	int64_t		 sec;		/* rate-limit window */
 	unsigned	 shown;

@@ -82,6 +82,28 @@ field_want(struct field *f, struct json_want *want,
 	return 0;
 }
 
+int
+field_name(const char *arg, struct buf *name, const char **expr)
+{
+	struct json_path path;
+	const char *eq = strchr(arg, '=');
+
+	*expr = arg;
+	if (eq != NULL && eq > arg && strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == (size_t)(eq - arg)) {
+		json_put_string(name, arg, (size_t)(eq - arg));
+		*expr = eq + 1;
+	} else if (json_path_parse(arg, strlen(arg), &path) == 0 &&
+	    path.n > 0 && path.step[path.n - 1].key != NULL) {
+		json_put_string(name, path.step[path.n - 1].key,
+		    path.step[path.n - 1].keylen);
+	} else {
+		return -1;
+	}
+	buf_addc(name, ':');
+	return 0;
+}
+
 void
 field_free(struct field *f)
 {

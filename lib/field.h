@@ -34,6 +34,12 @@ int	field_want(struct field *, struct json_want *,
 				 * into found[], and field_get starts there.
 				 * 0, or -1 if it cannot be (not a simple
 				 * path, or want is full) */
+int	field_name(const char *arg, struct buf *name, const char **expr);
+				/* [NAME=]EXPR, as --by takes it: "NAME":
+				 * appended to name (JSON, with the colon;
+				 * the path's last key without NAME=), and
+				 * *expr the expression.  0, or -1 if it has
+				 * no name (not a path ending in a key) */
 void	field_free(struct field *);
 
 #endif

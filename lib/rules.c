@@ -147,8 +147,8 @@ static int	get_jq(struct ctx *, yaml_node_t *, const char *, char **,
 		    int);
 static void	check_agg(struct ctx *, yaml_node_t *, const char *);
 static void	check_message(struct ctx *, yaml_node_t *, const char *);
-static void	scalar_json(const yaml_node_t *, struct buf *);
 static char	*canon(struct buf *);
+static void	by_one(struct ctx *, yaml_node_t *, struct rule *);
 static void	load_by(struct ctx *, yaml_node_t *, struct rule *);
 static void	load_keys(struct ctx *, yaml_node_t *, struct rule *);
 static void	load_labels(struct ctx *, yaml_node_t *, struct rule *);
@@ -438,8 +438,10 @@ check_jq(struct ctx *c, yaml_node_t *n, const char *what, const char *text,
 		rc = field_compile(&f, text, &e);
 		field_free(&f);
 	} else {
+		/* the fast path's parser accepts only valid jq, and
+		 * spares the 10 ms libjq takes to compile anything */
 		program_init(&p);
-		rc = program_compile(&p, text, 0, &e);
+		rc = program_compile(&p, text, 1, &e);
 		program_free(&p);
 	}
 	if (rc == -1)
@@ -544,12 +546,12 @@ check_message(struct ctx *c, yaml_node_t *n, const char *s)
 }
 
 /*
- * scalar_json -- a scalar as JSON, typed as the YAML core schema types a
- * plain scalar: null, booleans, integers (also 0x and 0o), floats; quoted
- * scalars and the rest (.inf, .nan: not JSON) are strings.
+ * rules_scalar_json -- a scalar as JSON, typed as the YAML core schema
+ * types a plain scalar: null, booleans, integers (also 0x and 0o),
+ * floats; quoted scalars and the rest (.inf, .nan: not JSON) are strings.
  */
-static void
-scalar_json(const yaml_node_t *n, struct buf *b)
+void
+rules_scalar_json(const yaml_node_t *n, struct buf *b)
 {
 	const char *s;
 	long long v;
@@ -591,6 +593,48 @@ canon(struct buf *b)
 	return buf_detach(&out);
 }
 
+/*
+ * by_one -- one 'by': [NAME=]EXPR whose expression compiles and that has
+ * a name (NAME=, or a path ending in a key: it names the key's member in
+ * the alert), not the name of an earlier one.  Kept in r->by[r->nby++].
+ */
+static void
+by_one(struct ctx *c, yaml_node_t *n, struct rule *r)
+{
+	struct buf name = BUF_INIT, other = BUF_INIT;
+	const char *expr, *e2;
+	char *s = NULL;
+	int i, named;
+
+	if (get_str(c, n, "by", &s) == -1)
+		return;
+	named = field_name(s, &name, &expr) == 0;
+	if (check_jq(c, n, "by", expr, 1) == -1)
+		goto out;
+	if (!named) {
+		complain(c, &n->start_mark, "'by': '%s' has no name for the "
+		    "alert's key; name it, as in NAME=%s", s, s);
+		goto out;
+	}
+	for (i = 0; i < r->nby; i++) {
+		buf_reset(&other);
+		if (field_name(r->by[i], &other, &e2) == 0 &&
+		    other.len == name.len &&
+		    memcmp(other.p, name.p, name.len) == 0) {
+			complain(c, &n->start_mark, "'by': the name %.*s is "
+			    "taken; name it, as in NAME=%s",
+			    (int)name.len - 1, name.p, expr);
+			goto out;
+		}
+	}
+	r->by[r->nby++] = s;
+	s = NULL;
+out:
+	free(s);
+	buf_free(&name);
+	buf_free(&other);
+}
+
 /* load_by -- a field expression, or a list of at most RULES_BY_MAX */
 static void
 load_by(struct ctx *c, yaml_node_t *n, struct rule *r)
@@ -599,8 +643,7 @@ load_by(struct ctx *c, yaml_node_t *n, struct rule *r)
 	yaml_node_t *e;
 
 	if (n->type == YAML_SCALAR_NODE) {
-		get_jq(c, n, "by", &r->by[0], 1);
-		r->nby = r->by[0] != NULL;
+		by_one(c, n, r);
 		return;
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
@@ -616,9 +659,7 @@ load_by(struct ctx *c, yaml_node_t *n, struct rule *r)
 			    "'by' has more than %d expressions", RULES_BY_MAX);
 			return;
 		}
-		get_jq(c, e, "by", &r->by[r->nby], 1);
-		if (r->by[r->nby] != NULL)
-			r->nby++;
+		by_one(c, e, r);
 	}
 }
 
@@ -647,7 +688,7 @@ load_keys(struct ctx *c, yaml_node_t *n, struct rule *r)
 			continue;
 		}
 		buf_reset(&b);
-		scalar_json(e, &b);
+		rules_scalar_json(e, &b);
 		r->keys[r->nkeys++] = canon(&b);
 	}
 	buf_free(&b);
@@ -696,7 +737,7 @@ load_labels(struct ctx *c, yaml_node_t *n, struct rule *r)
 			buf_addc(&b, ',');
 		json_put_string(&b, sval(k), k->data.scalar.length);
 		buf_addc(&b, ':');
-		scalar_json(v, &b);
+		rules_scalar_json(v, &b);
 	}
 	buf_addc(&b, '}');
 	if (ok)

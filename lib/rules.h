@@ -36,7 +36,7 @@ struct rule {
 	char		*name;		/* required, unique in the file */
 	enum rule_type	 type;		/* required */
 	char		*where;		/* jq filter, or NULL: every record */
-	char		*by[RULES_BY_MAX];	/* jq expressions */
+	char		*by[RULES_BY_MAX];	/* [NAME=]EXPR, as --by */
 	int		 nby;
 	int64_t		 window;	/* ns; 0: not given */
 	double		 threshold;
@@ -80,6 +80,12 @@ void	rule_json(const struct rule *, struct buf *);
 				/* the rule as canonical JSON, every field
 				 * with its default filled in */
 const char *rule_type_name(enum rule_type);
+struct yaml_node_s;		/* libyaml's yaml_node_t */
+void	rules_scalar_json(const struct yaml_node_s *, struct buf *);
+				/* a scalar node as JSON, as labels: types
+				 * by the YAML core schema (null, booleans,
+				 * integers also 0x 0o, finite floats), the
+				 * rest and quoted scalars as strings */
 void	rules_free(struct rules *);	/* may be called twice */
 
 #endif

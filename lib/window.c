@@ -161,29 +161,6 @@ window_check(struct window_opts *o)
 	return NULL;
 }
 
-/* by_name -- "name": for --by [NAME=]EXPR: NAME, or the path's last key */
-static int
-by_name(const char *arg, struct buf *name, const char **expr)
-{
-	struct json_path path;
-	const char *eq = strchr(arg, '=');
-
-	*expr = arg;
-	if (eq != NULL && eq > arg && strspn(arg, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == (size_t)(eq - arg)) {
-		json_put_string(name, arg, (size_t)(eq - arg));
-		*expr = eq + 1;
-	} else if (json_path_parse(arg, strlen(arg), &path) == 0 &&
-	    path.n > 0 && path.step[path.n - 1].key != NULL) {
-		json_put_string(name, path.step[path.n - 1].key,
-		    path.step[path.n - 1].keylen);
-	} else {
-		return -1;
-	}
-	buf_addc(name, ':');
-	return 0;
-}
-
 /* name_taken -- 1 if output name n is start, end, or a --by's before
  * nby, or an --agg's before nagg */
 static int
@@ -224,7 +201,7 @@ window_open(struct window *w, const struct window_opts *o, struct loop *l,
 	if (clock_open(&w->clock, &o->common, err) == -1)
 		return -1;
 	for (i = 0; i < o->nby; i++) {
-		if (by_name(o->by[i], &w->byname[i], &expr) == -1) {
+		if (field_name(o->by[i], &w->byname[i], &expr) == -1) {
 			buf_printf(err, "--by %s: name it, as in NAME=%s, "
 			    "since it is not a path", o->by[i], o->by[i]);
 			return -1;
