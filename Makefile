@@ -183,6 +183,12 @@ lint:
 bench: all
 	sh scripts/bench
 
+# Five tools in a pipe at a steady rate for SOAK_SECONDS, memory sampled:
+# no tool may grow after warm-up (scripts/soak).
+SOAK_SECONDS = 1800
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) sh scripts/soak
+
 demo: deps all
 	sh scripts/demo
 
@@ -209,5 +215,5 @@ clean:
 	rm -f $(BIN) $(LIBOBJ) lib/libtk.a $(UNIT) tests/kafka/kafka-mock
 	rm -rf $(FUZZDIR)
 
-.PHONY: all unit check check-asan check-valgrind fuzz lint bench demo deps \
-    install uninstall clean
+.PHONY: all unit check check-asan check-valgrind fuzz lint bench soak demo \
+    deps install uninstall clean
