@@ -478,3 +478,58 @@ AGGS=(--agg count --agg 'sum(.bytes)' --agg 'avg(.latency_ms)' --agg 'p95(.laten
 		MIN=5 table_sharded_file "$n" left table
 	done
 }
+
+# ---------------------------------------------------------------------------
+# stream-alert: rules keyed by .user, N shards by .user give the alerts of
+# one process.  Each type's judgement of a key depends on that key's
+# records and on event time alone, except at the edges of the input:
+# absence is judged up to the last event time a process saw, and learn:
+# counts from its first record, which differ per shard; those two are
+# left out here.  The events are in time order: with disorder, whether
+# cardinality's resolution at a value's expiry (which the watermark
+# decides) comes before or after a late-ish record of the same key
+# arrives depends on the other keys' records too, so a shard can see one
+# resolve-and-fire pair fewer than one process.
+
+alert_sharded() {
+	local n=$1 i data=$BATS_FILE_TMPDIR/ordered.ndjson
+	test -s "$data" || gen -n 3000 --seed 7 --rate 50 >"$data"
+	stream-alert -r "$BATS_FILE_TMPDIR/keyed.yaml" --lateness 5s --stats \
+	    "$data" >one 2>one.err ||
+	    fail "stream-alert failed: $(cat one.err)"
+	assert_equal "$(stat late one.err)" 0
+	test "$(lines_in one)" -ge 20 ||
+	    fail "only $(lines_in one) alerts from one process"
+	shard_files "$n" .user "$data" s
+	: >union
+	for ((i = 0; i < n; i++)); do
+		stream-alert -r "$BATS_FILE_TMPDIR/keyed.yaml" --lateness 5s \
+		    --stats "s.$i" >"a.$i" 2>"a.$i.err" ||
+		    fail "stream-alert on shard $i/$n failed: $(cat "a.$i.err")"
+		assert_equal "$(stat late "a.$i.err")" 0
+		cat "a.$i" >>union
+	done
+	same_sorted one union
+}
+
+@test "shard: stream-alert, eight rule types by .user: N = 1, 3, 7 shards" {
+	cat >"$BATS_FILE_TMPDIR/keyed.yaml" <<'RULES'
+rules:
+  - {name: m, type: match, where: '.status == 503', by: .user,
+     cooldown: 5s}
+  - {name: f, type: frequency, where: '.status >= 500', by: .user,
+     window: 10s, threshold: 3}
+  - {name: t, type: threshold, by: .user, agg: 'max(.latency_ms)',
+     window: 10s, threshold: 150, for: 10s}
+  - {name: c, type: cardinality, by: .user, field: .path, window: 20s,
+     threshold: 8}
+  - {name: s, type: sequence, by: .user, window: 10s, steps: [
+     {where: '.event == "login_failed"'}, {where: '.event == "login"'}]}
+  - {name: p, type: spike, by: .user, window: 10s, factor: 2}
+  - {name: g, type: change, by: .user, field: .geo.country}
+  - {name: n, type: new_value, by: .user, field: .ua}
+RULES
+	alert_sharded 1
+	alert_sharded 3
+	alert_sharded 7
+}
