@@ -67,3 +67,28 @@ median() {
 	echo "# latencies (ms): $(tr '\n' ' ' <ms)" >&3
 	(( $(echo "$output" | cut -d. -f1) < 50 ))
 }
+
+@test "netcat: stream-alert into nc delivers each alert within 50 ms" {
+	mkfifo in
+	cat >rules.yaml <<'RULES'
+rules:
+  - name: login-failed
+    type: match
+    where: '.event == "login_failed"'
+    by: .user
+RULES
+	python3 "$ROOT/tests/latency.py" port in \
+	    '{"ts":1,"event":"login_failed","user":"bob"}' \
+	    '{"ts":2,"event":"login_failed","user":"eve"}' \
+	    '{"ts":3,"event":"login_failed","user":"bob"}' \
+	    '{"ts":4,"event":"login_failed","user":"ann"}' \
+	    '{"ts":5,"event":"login_failed","user":"bob"}' >ms &
+	wait_lines port 1 10
+	stream-alert -r rules.yaml --time-unit s <in |
+	    nc -N 127.0.0.1 "$(cat port)"
+	wait
+	test "$(lines_in ms)" -eq 5
+	run median <ms
+	echo "# latencies (ms): $(tr '\n' ' ' <ms)" >&3
+	(( $(echo "$output" | cut -d. -f1) < 50 ))
+}
