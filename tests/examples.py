@@ -66,6 +66,7 @@ import concurrent.futures
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -676,6 +677,36 @@ def build_fixtures(d):
         f.write("mallory\t\n")                # a deleted user
         f.write("bob\t%s\n" % json.dumps(dict(users[1], team="security"),
                                          separators=(",", ":")))
+    # the planted incidents of scripts/demo, and their card payments
+    gen(["--incidents", "1", "--seed", "1"], j(F, "incidents.ndjson"))
+    shutil.copy(j(ROOT, "scripts", "demo-rules.yaml"),
+                j(F, "demo-rules.yaml"))
+    write_ndjson(j(K, "payments.ndjson"),
+                 [r for r in read_ndjson(j(F, "incidents.ndjson"))
+                  if r.get("event") == "payment"])
+    shutil.copy(j(F, "readings.ndjson"), j(K, "readings.ndjson"))
+
+    # vitals.ndjson: three bedside monitors every 5 s for 10 minutes;
+    # bed-2's SpO2 drops from 10:03 to 10:05:30, bed-1's heart rate is
+    # high from 10:06 to 10:08:30, bed-3's monitor stops at 10:07
+    rnd = random.Random(7)
+    vitals = []
+    for k in range(120):
+        for b, patient in (("bed-1", "p-1041"), ("bed-2", "p-1042"),
+                           ("bed-3", "p-1043")):
+            if b == "bed-3" and k >= 84:
+                continue
+            hr = 72 + int(rnd.random() * 16)
+            spo2 = 95 + int(rnd.random() * 5)
+            if b == "bed-2" and 36 <= k < 66:
+                spo2 = 85 + int(rnd.random() * 4)
+            if b == "bed-1" and 72 <= k < 102:
+                hr = 134 + int(rnd.random() * 10)
+            vitals.append({"ts": "2026-11-25T10:%02d:%02dZ"
+                           % (k * 5 // 60, k * 5 % 60), "bed": b,
+                           "patient": patient, "hr": hr, "spo2": spo2})
+    write_ndjson(j(F, "vitals.ndjson"), vitals)
+    write_ndjson(j(K, "vitals.ndjson"), vitals)
     write_stand_ins(j(d, "bin"))
 
 
