@@ -27,14 +27,14 @@ complete_words() {
 
 @test "completion: every long option in a tool's source is offered" {
 	local t src opt
-	for t in stream-cat stream-filter stream-window stream-join; do
+	for t in stream-cat stream-filter stream-window stream-join stream-alert; do
 		src=$ROOT/cmd/$t.c
 		complete_words "$t" --
 		for opt in $(grep -oE '^[[:space:]]*\{ "[a-z-]+"' "$src" |
 		    grep -oE '[a-z-]+'); do
 			case $opt in	# short in the SYNOPSIS: -f, -n, -r, -c
 			follow | limit | raw-output | compact-output | \
-			    from-file) continue ;;
+			    from-file | rules) continue ;;
 			esac
 			[[ " $out " == *" --$opt "* ]] ||
 			    fail "$t: --$opt not offered: $out"
@@ -43,7 +43,7 @@ complete_words() {
 }
 
 @test "completion: common options are offered for every tool" {
-	for t in stream-cat stream-filter stream-window stream-join; do
+	for t in stream-cat stream-filter stream-window stream-join stream-alert; do
 		complete_words "$t" --st
 		[[ $out == *"--stats "* ]] || fail "$t: $out"
 		complete_words "$t" --hel
@@ -82,6 +82,10 @@ complete_words() {
 	assert_equal "$out" "rules.yaml "
 	complete_words stream-filter --slurpfile names us
 	assert_equal "$out" "users.ndjson "
+	complete_words stream-alert -r ru
+	assert_equal "$out" "rules.yaml "
+	complete_words stream-alert --test ""
+	assert_equal "$out" "rules.yaml users.ndjson "
 }
 
 @test "completion: nothing where a value must be typed" {

@@ -839,3 +839,371 @@ make_control() {
 	run cat out
 	assert_output '{"line":"a\u0000b"}'
 }
+
+# ---------------------------------------------------------------------------
+# stream-alert: the same hostile inputs through rule files.  all-types.yaml
+# has a rule of each type; safe.yaml is the same with the one where that
+# fails on a record without .event made null-safe; jq.yaml has where, by,
+# field and agg with paths and libjq programs.  A rule expression that
+# fails on a record makes it a bad record, as the manual says.
+
+# alert_rules -- ./safe.yaml and ./jq.yaml (see above)
+alert_rules() {
+	sed 's/'\''\.event | startswith("login")'\''/'\''(.event \/\/ "") | startswith("login")'\''/' \
+	    "$ROOT/tests/rules/all-types.yaml" >safe.yaml
+	grep -q '(.event // "") | startswith' safe.yaml
+	cat >jq.yaml <<-'EOF'
+	rules:
+	  - name: jq-match
+	    type: match
+	    where: '(.user // "" | ascii_downcase) == "u1"'
+	    by: 'len=(tojson | length)'
+	    cooldown: 1m
+	  - name: jq-cardinality
+	    type: cardinality
+	    by: 'n=([paths] | length)'
+	    field: 'tostring'
+	    window: 1m
+	    threshold: 3
+	  - name: jq-new-value
+	    type: new_value
+	    by: 'u=(.user | tostring)'
+	    field: '[..] | length'
+	  - name: paths-frequency
+	    type: frequency
+	    where: '.geo.country == null'
+	    by: [.user, .geo.country, .a]
+	    window: 1m
+	    threshold: 3
+	  - name: paths-threshold
+	    type: threshold
+	    by: .user
+	    agg: max(.n)
+	    window: 1m
+	    threshold: 1000
+	    for: 1m
+	EOF
+}
+
+@test "hostile: stream-alert: random bytes, bad records counted and dead-lettered" {
+	total=$(nlines "$H/rand")
+	good=$(nlines "$H/rand.good")
+	alert_rules
+	for r in safe.yaml jq.yaml; do
+		rm -f dl
+		run_tool stream-alert -r "$r" --stats --dead-letter dl "$H/rand"
+		assert_success
+		assert_stats "$total" - "$((total - good))"
+		assert_stderr --partial 'invalid JSON at column'
+		assert_stderr --partial 'more bad records not shown'
+		assert_dead dl "$((total - good))"
+		assert_equal "$r: out=$(stat out)" "$r: out=$(lines_in out)"
+	done
+	# all-types.yaml as it is: '.event | startswith("login")' fails on
+	# the good records, which have no .event, so every record is bad
+	rm -f dl
+	run_tool stream-alert -r "$ROOT/tests/rules/all-types.yaml" --stats \
+	    --dead-letter dl "$H/rand"
+	assert_success
+	assert_stats "$total" 0 "$total"
+	assert_stderr --partial 'rule failed-then-success: startswith() requires string inputs'
+	assert_dead dl "$total"
+}
+
+@test "hostile: stream-alert: random bytes, --on-error fail stops with 1 and says why" {
+	alert_rules
+	for r in safe.yaml jq.yaml; do
+		run_tool stream-alert -r "$r" --on-error fail "$H/rand"
+		assert_failure 1
+		assert_stderr --regexp "^stream-alert: $H/rand:[0-9]+: invalid JSON at column [0-9]+: "
+	done
+}
+
+@test "hostile: stream-alert: a 20 MB line, with and over --max-line" {
+	alert_rules
+	run_tool stream-alert -r safe.yaml --stats "$H/huge"
+	assert_success
+	assert_stats 2 0 0
+	run_tool stream-alert -r jq.yaml --stats "$H/huge"
+	assert_success
+	assert_equal "bad=$(stat bad)" "bad=0"
+	# the 20 MB record is the sample of the first match, whole
+	run jq -c 'select(.alert == "jq-match") | [.key.len, (.sample[0].s | length)]' out
+	assert_line --index 0 "[$(( (20 << 20) + 48 )),$((20 << 20))]"
+	for r in safe.yaml jq.yaml; do
+		rm -f dl
+		run_tool stream-alert -r "$r" --max-line 1M --stats --dead-letter dl "$H/huge"
+		assert_success
+		assert_stats 2 - 1
+		assert_stderr --partial "stream-alert: $H/huge:1: line longer than --max-line"
+		assert_dead dl 1
+		run jq .line dl
+		assert_output 1
+	done
+	# the next line goes on: it is the match
+	run jq -c '.sample[0]' out
+	assert_line --index 0 "$(sed -n 2p "$H/huge")"
+	run_tool stream-alert -r jq.yaml --max-line 1M --on-error fail "$H/huge"
+	assert_failure 1
+	assert_stderr --partial 'line longer than --max-line'
+	rm -f out dl
+}
+
+@test "hostile: stream-alert: 200000-deep nesting" {
+	alert_rules
+	for f in deeparr deepobj; do
+		for r in safe.yaml jq.yaml; do
+			rm -f dl
+			run_tool stream-alert -r "$r" --stats --dead-letter dl "$H/$f"
+			assert_success
+			assert_stats 2 - 1
+			assert_stderr --partial "stream-alert: $H/$f:1: invalid JSON at column"
+			assert_stderr --partial 'nesting too deep'
+			assert_dead dl 1
+		done
+		run_tool stream-alert -r jq.yaml --on-error fail "$H/$f"
+		assert_failure 1
+		assert_stderr --partial 'nesting too deep'
+	done
+}
+
+# 9,000 deep reaches libjq (with --processing-time: the records have no
+# .ts), which may refuse it as a bad record with a reason; never a crash.
+@test "hostile: stream-alert: 9000-deep nesting through libjq" {
+	alert_rules
+	for f in arr9k obj9k; do
+		for r in safe.yaml jq.yaml; do
+			run_tool stream-alert --processing-time -r "$r" --stats "$H/$f"
+			assert_success
+			assert_equal "in=$(stat in)" "in=1"
+			if test "$(stat bad)" -ne 0; then
+				assert_stats 1 0 1
+				assert_stderr --regexp "^stream-alert: $H/$f:1: rule [a-z-]+: .+"
+			fi
+		done
+	done
+}
+
+@test "hostile: stream-alert: an object with a million keys" {
+	cat >mk.yaml <<-'EOF'
+	rules:
+	  - name: k-match
+	    type: match
+	    where: '.k999999 == 999999'
+	    by: .k5
+	  - name: k-jq
+	    type: cardinality
+	    by: 'n=(keys | length)'
+	    field: .k999998
+	    window: 1m
+	    threshold: 1
+	  - name: k-sum
+	    type: threshold
+	    by: .k5
+	    agg: sum(.k999999)
+	    window: 1s
+	    threshold: 10
+	EOF
+	run_tool stream-alert -r mk.yaml --stats "$H/mkeys"
+	assert_success
+	assert_stats 1 3 0
+	run jq -c '[.alert, .key, .value, (.sample[0] | length)]' out
+	assert_output '["k-match",{"k5":5},null,1000001]
+["k-jq",{"n":1000001},1,1000001]
+["k-sum",{"k5":5},999999,1000001]'
+	alert_rules
+	run_tool stream-alert -r safe.yaml --stats "$H/mkeys"
+	assert_success
+	assert_stats 1 0 0
+	rm -f out
+}
+
+@test "hostile: stream-alert: huge and malformed numbers as values and times" {
+	make_numbers
+	sed 's/"n":/"user":"u1","ts":"2026-11-25T10:00:00Z","n":/' in >rec
+	cat >num.yaml <<-'EOF'
+	rules:
+	  - name: n-sum
+	    type: threshold
+	    by: .user
+	    agg: sum(.n)
+	    window: 1m
+	    threshold: 0
+	  - name: n-p50
+	    type: threshold
+	    by: .user
+	    agg: p50(.n)
+	    window: 1m
+	    threshold: 0
+	    op: '!='
+	  - name: n-distinct
+	    type: cardinality
+	    by: .user
+	    field: .n
+	    window: 1m
+	    threshold: 2
+	  - name: n-key
+	    type: change
+	    by: .n
+	    field: .n
+	  - name: n-spike
+	    type: spike
+	    by: .user
+	    agg: max(.n)
+	    window: 1s
+	    factor: 2
+	EOF
+	alert_rules
+	for r in num.yaml safe.yaml jq.yaml; do
+		rm -f dl
+		run_tool stream-alert -r "$r" --stats --dead-letter dl rec
+		assert_success
+		# the 10 malformed numbers, and the line "1e999999" that has no .ts
+		assert_stats 16 - 11
+		assert_dead dl 11
+		assert_stderr --regexp "stream-alert: rec:2: invalid JSON at column [0-9]+: "
+		# (the messages are rate-limited: the dead letters say why, each)
+		run jq -s 'map(select(.error | startswith("invalid JSON at column "))) | length' dl
+		assert_output 10
+	done
+	# numbers as times: 1e999999, 123456789012345678901234567890 and
+	# 9007199254740993 s are no usable time; -1e-999999 is 1970-01-01
+	sed 's/"n":/"user":"u1","ts":/' good | sed 1,4!d >times
+	cat >m.yaml <<-'EOF'
+	rules:
+	  - name: every
+	    type: match
+	EOF
+	rm -f dl
+	run_tool stream-alert -r m.yaml --stats --dead-letter dl times
+	assert_success
+	assert_stats 4 1 3
+	assert_dead_errors dl 'no usable time'
+	run jq -r .at out
+	assert_output 1970-01-01T00:00:00.000Z
+}
+
+@test "hostile: stream-alert: impossible times are bad records with no usable time" {
+	make_times
+	cat >m.yaml <<-'EOF'
+	rules:
+	  - name: every
+	    type: match
+	    by: .user
+	    message: 'n=\(.sample[0].n)'
+	  - name: quiet
+	    type: absence
+	    by: .user
+	    window: 1h
+	    keys: [u1, u2]
+	EOF
+	run_tool stream-alert -r m.yaml --stats --dead-letter dl in
+	assert_success
+	assert_stats 21 2 "$NBAD"
+	assert_stderr --partial "stream-alert: in:2: no usable time: "
+	assert_dead dl "$NBAD"
+	assert_dead_errors dl 'no usable time'
+	run jq -r .message out
+	assert_output $'n=1\nn=21'
+	alert_rules
+	for r in safe.yaml jq.yaml; do
+		rm -f dl
+		run_tool stream-alert -r "$r" --stats --dead-letter dl in
+		assert_success
+		assert_stats 21 - "$NBAD"
+		assert_dead_errors dl 'no usable time'
+	done
+	run_tool stream-alert -r m.yaml --stats --on-error fail in
+	assert_failure 1
+	assert_stderr --partial 'stream-alert: in:2: no usable time: '
+}
+
+@test "hostile: stream-alert: --time-unit ns with 1e30 and other out-of-range numbers" {
+	cat >in <<-'EOF'
+	{"user":"u1","ts":1764064800000000000}
+	{"user":"u1","ts":1e30}
+	{"user":"u1","ts":-1e30}
+	{"user":"u1","ts":9223372036854775808}
+	{"user":"u1","ts":-9223372036854775809}
+	{"user":"u1","ts":18446744073709551616}
+	{"user":"u1","ts":1764064801000000000}
+	EOF
+	printf '%s\n' rules: '  - name: every' '    type: match' >m.yaml
+	run_tool stream-alert -r m.yaml --time-unit ns --stats --dead-letter dl in
+	assert_success
+	assert_stats 7 2 5
+	assert_dead_errors dl 'no usable time'
+	for u in us ms s; do
+		run_tool stream-alert -r m.yaml --time-unit "$u" --stats in
+		assert_success
+		assert_stats 7 0 7
+	done
+}
+
+# Times are kept within +-2^62 ns: beyond is "no usable time"; a window
+# at the top of the range does not wrap round.
+@test "hostile: stream-alert: windows at the ends of the time range do not wrap round" {
+	cat >w.yaml <<-'EOF'
+	rules:
+	  - name: t
+	    type: threshold
+	    by: .user
+	    agg: count
+	    window: 1h
+	    threshold: 0
+	  - name: f
+	    type: frequency
+	    by: .user
+	    window: 1d
+	    threshold: 1
+	  - name: s
+	    type: spike
+	    window: 1h
+	    factor: 2
+	EOF
+	for ts in 2262-04-11T23:00:00Z 2262-04-11T23:47:16.854775807Z \
+	    1677-09-21T00:12:44Z; do
+		printf '{"user":"u1","ts":"%s"}\n' "$ts" >in
+		run_tool stream-alert -r w.yaml --stats in
+		assert_success
+		assert_stats 1 0 1
+		assert_stderr --partial 'no usable time: .ts: out of range'
+	done
+	for ts in 2116-02-20T00:00:00Z 2116-02-20T23:53:38Z; do
+		printf '{"user":"u1","ts":"%s"}\n' "$ts" >in
+		run_tool stream-alert -r w.yaml --stats in
+		assert_success
+		assert_equal "bad=$(stat bad)" "bad=0"
+		run jq -r 'select(.window.end < .window.start or .at < "2116") | tojson' out
+		assert_output ''
+	done
+}
+
+@test "hostile: stream-alert: NUL, CR, CRLF, BOM, no final newline" {
+	make_control
+	cat >m.yaml <<-'EOF'
+	rules:
+	  - name: every
+	    type: match
+	    by: .user
+	    message: 'n=\(.sample[0].n)'
+	EOF
+	alert_rules
+	for r in m.yaml safe.yaml jq.yaml; do
+		rm -f dl
+		run_tool stream-alert -r "$r" --stats --dead-letter dl in
+		assert_success
+		assert_equal "$r: $(stat in) $(stat bad)" "$r: 5 2"
+		assert_stderr --partial "stream-alert: in:2: invalid JSON at column 20: unexpected '\\x00'"
+		assert_stderr --partial "control character '\\x00' in string"
+		assert_dead dl 2
+		run jq -r '.line' dl
+		assert_output $'2\n4'
+		run jq -r '.raw | contains("\u0000")' dl
+		assert_output $'true\ntrue'
+	done
+	run_tool stream-alert -r m.yaml in
+	assert_success
+	run jq -r .message out
+	assert_output $'n=1\nn=4\nn=5'
+}

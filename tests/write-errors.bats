@@ -22,6 +22,51 @@ with_file() {
 	cp "$BATS_FILE_TMPDIR/with" with
 }
 
+# alert_rules -- ./alert.yaml: six stream-alert rules of several types
+# (match, frequency, threshold with for:, cardinality, absence with keys,
+# sequence) that fire often on the generated events and on the feeder of
+# crash_loop, so that there is output and state to write
+alert_rules() {
+	cat >alert.yaml <<-'EOF'
+	rules:
+	  - name: login
+	    type: match
+	    where: '.event == "login"'
+	    by: .user
+	    sample: 1
+	  - name: busy
+	    type: frequency
+	    by: .user
+	    window: 1s
+	    threshold: 5
+	  - name: slow
+	    type: threshold
+	    by: .user
+	    agg: count
+	    window: 1s
+	    threshold: 3
+	    for: 2s
+	  - name: many-users
+	    type: cardinality
+	    field: .user
+	    window: 1s
+	    threshold: 20
+	  - name: quiet
+	    type: absence
+	    by: .user
+	    window: 2s
+	    keys: [alice, nobody]
+	  - name: in-out
+	    type: sequence
+	    by: .user
+	    window: 1m
+	    steps:
+	      - where: '.event == "login_failed" or .i != null'
+	        count: 2
+	      - where: '.event == "login" or .i != null'
+	EOF
+}
+
 # tool_cmd NAME -- set CMD to the command line of NAME (one per tool, and
 # per stream-join mode); its input is the operand or stdin given after it
 tool_cmd() {
@@ -33,6 +78,7 @@ tool_cmd() {
 	join-table)
 		gen --users 20 >users
 		CMD=(stream-join --table users --on .user) ;;
+	alert) alert_rules; CMD=(stream-alert -r alert.yaml) ;;
 	esac
 }
 
@@ -110,12 +156,16 @@ stdout_full() {
 	stdout_full join-table
 }
 
+@test "stdout to /dev/full: stream-alert exits 1 and says so" {
+	stdout_full alert
+}
+
 # A write error is said once, though the output is flushed again at exit
 # (it was said twice, for every tool, with a large output).
 @test "stdout to /dev/full: the error is written once" {
 	cp "$BATS_FILE_TMPDIR/in20k" in
 	local t twice=
-	for t in cat filter window join-with join-table; do
+	for t in cat filter window join-with join-table alert; do
 		tool_cmd "$t"
 		run --separate-stderr to_full "${CMD[@]}" in
 		assert_failure 1
@@ -149,6 +199,14 @@ stdout_full() {
 	run --separate-stderr stream-filter --dedup .u --state D . d1
 	assert_success
 	assert_output "$(cat d1)"
+	# stream-alert: a match alert lost on /dev/full comes again
+	printf '%s\n' '{"ts":"2026-11-25T10:00:00Z","user":"a","event":"login"}' >a1
+	tool_cmd alert
+	run --separate-stderr to_full "${CMD[@]}" --state A a1
+	assert_failure 1
+	run --separate-stderr "${CMD[@]}" --state A a1
+	assert_success
+	assert_line --index 0 --partial '"alert":"login","state":"firing"'
 }
 
 # --- a closed stdout -------------------------------------------------------
@@ -190,6 +248,10 @@ closed_pipe() {
 	closed_pipe join-table
 }
 
+@test "closed stdout: stream-alert ends quietly with status 0" {
+	closed_pipe alert
+}
+
 # --- --dead-letter /dev/full -----------------------------------------------
 
 dead_letter_full() {
@@ -223,6 +285,12 @@ dead_letter_full() {
 
 @test "--dead-letter /dev/full: stream-join --table exits 1 naming the file" {
 	dead_letter_full join-table
+}
+
+@test "--dead-letter /dev/full: stream-alert exits 1 naming the file" {
+	dead_letter_full alert
+	# it stops as --on-error fail does, with the same alerts
+	assert_output "$("${CMD[@]}" --on-error fail mixed 2>/dev/null)"
 }
 
 @test "--dead-letter /dev/full with --on-error skip: still exits 1" {
@@ -263,6 +331,17 @@ dead_letter_full() {
 	assert_output '{"left":{"ts":"2026-11-25T10:00:05Z","user":"a"},"right":{"ts":"2026-11-25T10:00:05Z","user":"a","r":1}}'
 }
 
+@test "--late /dev/full: stream-alert exits 1 naming the file" {
+	late_input
+	tool_cmd alert
+	run --separate-stderr "${CMD[@]}" --late L late
+	assert_success
+	assert_equal "$(lines_in L)" 1
+	run --separate-stderr "${CMD[@]}" --late /dev/full late
+	assert_failure 1
+	assert_stderr 'stream-alert: /dev/full: No space left on device'
+}
+
 # --- paths that cannot be written, refused at the start ----------------------
 
 state_cmd() {
@@ -270,11 +349,12 @@ state_cmd() {
 	window) CMD=(stream-window --tumbling 1s --by .user) ;;
 	join-with) with_file; CMD=(stream-join --with with --within 1s --on .user) ;;
 	filter) CMD=(stream-filter --dedup .user --dedup-window 1m .) ;;
+	alert) alert_rules; CMD=(stream-alert -r alert.yaml) ;;
 	esac
 }
 
 @test "--state in a directory that does not exist: refused at start, exit 2" {
-	for t in window join-with filter; do
+	for t in window join-with filter alert; do
 		state_cmd "$t"
 		refused_at_start "${CMD[@]}" --state "$T/nonexistent/dir/S"
 		assert_equal "$status" 2
@@ -289,7 +369,7 @@ state_cmd() {
 	fi
 	mkdir ro
 	chmod 555 ro
-	for t in window join-with filter; do
+	for t in window join-with filter alert; do
 		state_cmd "$t"
 		refused_at_start "${CMD[@]}" --state ro/S
 		assert_equal "$status" 2
@@ -301,7 +381,7 @@ state_cmd() {
 }
 
 @test "--dead-letter in a directory that does not exist: refused at start, exit 2" {
-	for t in cat filter window join-with join-table; do
+	for t in cat filter window join-with join-table alert; do
 		tool_cmd "$t"
 		refused_at_start "${CMD[@]}" --dead-letter "$T/nonexistent/dl"
 		assert_equal "$status" 2
@@ -315,7 +395,7 @@ state_cmd() {
 	fi
 	mkdir ro
 	chmod 555 ro
-	for t in cat filter window join-with join-table; do
+	for t in cat filter window join-with join-table alert; do
 		tool_cmd "$t"
 		refused_at_start "${CMD[@]}" --dead-letter ro/dl
 		assert_equal "$status" 2
@@ -325,7 +405,7 @@ state_cmd() {
 }
 
 @test "--late in a directory that does not exist: refused at start, exit 2" {
-	for t in window join-with; do
+	for t in window join-with alert; do
 		tool_cmd "$t"
 		refused_at_start "${CMD[@]}" --late "$T/nonexistent/late"
 		assert_equal "$status" 2
@@ -436,9 +516,14 @@ crash_loop() {
 	crash_loop 70 stream-filter --dedup .user --dedup-window 1m .
 }
 
+@test "--state survives SIGKILL: stream-alert" {
+	alert_rules
+	crash_loop 70 stream-alert -r alert.yaml
+}
+
 @test "a stale S.tmp is not taken for the state, and the next save replaces it" {
 	printf '%s\n' '{"ts":"2026-11-25T10:00:00Z","user":"a"}' >in
-	for t in window join-with filter; do
+	for t in window join-with filter alert; do
 		state_cmd "$t"
 		rm -f S S.tmp
 		# beside a valid state
@@ -510,4 +595,82 @@ open(p, "wb").write(b)' bad "$off"
 
 @test "a damaged state file is refused and kept: stream-filter --dedup" {
 	damaged_state filter
+}
+
+@test "a damaged state file is refused and kept: stream-alert" {
+	damaged_state alert
+}
+
+# --- a --state save that fails ---------------------------------------------
+
+# A save that cannot be written (here: the file size limit, which root
+# cannot bypass as it can a mode 555 directory; SIGXFSZ ignored, so that
+# the write fails with EFBIG instead of killing the tool) is reported,
+# naming the file, with exit 1, and the state saved before stays as it was.
+@test "--state save failing: stream-alert exits 1, says why, keeps the old state" {
+	state_cmd alert
+	gen -n 200 --rate 100 >small
+	"${CMD[@]}" --state S small >/dev/null
+	test "$(stat -c %s S)" -gt 2048
+	cp S S.before
+	gen -n 20000 --rate 100 --start 2026-11-25T11:00:00Z >more.ndjson
+	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 1; exec "$@" >/dev/null' \
+	    - "${CMD[@]}" --state S more.ndjson
+	assert_failure 1
+	assert_stderr --regexp '^stream-alert: S(\.tmp)?: File too large$'
+	assert_same_bytes S.before S
+	assert_file_not_exists S.tmp
+	# and it still loads
+	run --separate-stderr "${CMD[@]}" --state S </dev/null
+	assert_success
+}
+
+@test "--state save failing in a directory made read-only meanwhile: stream-alert exits 1" {
+	if [ "$(id -u)" = 0 ]; then
+		skip "root can write into a mode 555 directory"
+	fi
+	state_cmd alert
+	mkdir d
+	gen -n 200 --rate 100 >small
+	"${CMD[@]}" --state d/S small >/dev/null
+	cp d/S S.before
+	mkfifo in.fifo
+	exec 8<>in.fifo
+	# shellcheck disable=SC2217 # bg passes its stdin on to CMD
+	bg "${CMD[@]}" --state d/S <in.fifo >out 2>err
+	gen -n 100 --rate 100 --start 2026-11-25T11:00:00Z >&8
+	sleep 0.3
+	chmod 555 d
+	exec 8>&-
+	wait_exit "$BG" 5
+	chmod 755 d
+	assert_equal "$status" 1
+	stderr=$(cat err)
+	assert_stderr --regexp '^stream-alert: d/S(\.tmp)?: Permission denied$'
+	assert_same_bytes S.before d/S
+}
+
+# --- --exec --------------------------------------------------------------------
+
+# A command that fails is reported and counted, but the alerts are
+# written and the exit status is that of the stream.
+@test "--exec with a failing command: stream-alert exits 0, counts exec_failed" {
+	tool_cmd alert
+	cp "$BATS_FILE_TMPDIR/in20k" in
+	"${CMD[@]}" in >expected
+	test -s expected
+	run --separate-stderr "${CMD[@]}" --exec false --stats in
+	assert_success
+	assert_same_bytes expected <(printf '%s\n' "$output")
+	local st
+	st=$(tail -n 1 <<<"$stderr")
+	[[ $st =~ \"exec_failed\":([0-9]+) ]] || fail "no exec_failed in: $st"
+	test "${BASH_REMATCH[1]}" -gt 0 || fail "exec_failed is 0: $st"
+	[[ $st =~ \"exec_started\":([0-9]+) ]] || fail "no exec_started in: $st"
+	# and a command that cannot be started
+	run --separate-stderr "${CMD[@]}" --exec /nonexistent/cmd --stats in
+	assert_success
+	assert_same_bytes expected <(printf '%s\n' "$output")
+	[[ $(tail -n 1 <<<"$stderr") =~ \"exec_failed\":[1-9] ]] ||
+	    fail "exec_failed not counted: $(tail -n 1 <<<"$stderr")"
 }
