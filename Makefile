@@ -40,9 +40,9 @@ LIBSRC = lib/agg.c lib/alert.c lib/buf.c lib/cat.c lib/clock.c lib/csv.c \
          lib/window.c lib/xalloc.c
 LIBOBJ = $(LIBSRC:.c=.o)
 
-UNIT = tests/unit/agg_test tests/unit/buf_test tests/unit/csv_test \
-       tests/unit/dedup_test tests/unit/distinct_test tests/unit/exec_test \
-       tests/unit/fast_test \
+UNIT = tests/unit/agg_test tests/unit/alertstate_test tests/unit/buf_test \
+       tests/unit/csv_test tests/unit/dedup_test tests/unit/distinct_test \
+       tests/unit/exec_test tests/unit/fast_test \
        tests/unit/follow_test tests/unit/hash_test tests/unit/infer_test \
        tests/unit/interval_test tests/unit/json_test tests/unit/jstream_test \
        tests/unit/line_test tests/unit/logfmt_test tests/unit/merge_test \
@@ -118,15 +118,19 @@ check-asan:
 # its input in tests/fuzz/crashes/.  libjq 1.6 leaks 21 bytes in jq_parse
 # on some string-literal syntax errors: tests/fuzz/lsan.supp silences
 # leaks allocated inside libjq (its stacks stop there), and no others.
+# rules checks rule files without compiling their jq (RULES_NOJQ), some
+# 10,000 runs a second; rulesjq, the same with libjq, some 200.
+# alertstate restores stream-alert state bodies on the rules of
+# tests/rules/all-types.yaml, read from the repo root.
 FUZZ_SECONDS = 60
 FUZZCC    = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
             -D_POSIX_C_SOURCE=200809L -Ilib
 FUZZDIR   = tests/fuzz/build
-FUZZ = json path time csv logfmt rules state jstream
+FUZZ = json path time csv logfmt rules rulesjq state alertstate jstream
 FUZZBIN = $(FUZZDIR)/json $(FUZZDIR)/path $(FUZZDIR)/time $(FUZZDIR)/csv \
-          $(FUZZDIR)/logfmt $(FUZZDIR)/rules $(FUZZDIR)/state \
-          $(FUZZDIR)/jstream
+          $(FUZZDIR)/logfmt $(FUZZDIR)/rules $(FUZZDIR)/rulesjq \
+          $(FUZZDIR)/state $(FUZZDIR)/alertstate $(FUZZDIR)/jstream
 
 $(FUZZDIR)/libtk.a: $(LIBSRC) $(LIBHDR)
 	mkdir -p $(FUZZDIR)
@@ -143,7 +147,9 @@ $(FUZZDIR)/time: tests/fuzz/time.c
 $(FUZZDIR)/csv: tests/fuzz/csv.c
 $(FUZZDIR)/logfmt: tests/fuzz/logfmt.c
 $(FUZZDIR)/rules: tests/fuzz/rules.c
+$(FUZZDIR)/rulesjq: tests/fuzz/rulesjq.c tests/fuzz/rules.c
 $(FUZZDIR)/state: tests/fuzz/state.c
+$(FUZZDIR)/alertstate: tests/fuzz/alertstate.c
 $(FUZZDIR)/jstream: tests/fuzz/jstream.c
 $(FUZZBIN): $(FUZZDIR)/libtk.a
 	$(FUZZCC) $(FUZZFLAGS) -o $@ tests/fuzz/$(@F).c $(FUZZDIR)/libtk.a \

@@ -56,6 +56,7 @@ struct alert_eng {
 	size_t		 npend, cappend;
 	struct buf	 bytes;		/* the batch's alerts and keys */
 	struct detect	*cur;		/* restoring: the rule of the keys */
+	const char	*sname;		/* and the state's name */
 	struct buf	*text, *terr;	/* --test: output, and the error */
 	uint64_t	 tevicted;
 	enum loop_rc	 rc;
@@ -71,6 +72,8 @@ static int		build(struct alert *, const struct rules *,
 			    struct alert_run **, struct json_want *,
 			    struct buf *);
 static void		runs_free(struct alert_run *, size_t);
+static int		save_lines(struct alert *, int (*)(void *,
+			    const char *, size_t), void *);
 static int		save_state(struct alert *);
 static void		save_due(struct alert *);
 static int		restore_line(void *, uint64_t, struct json_span,
@@ -310,6 +313,7 @@ alert_open(struct alert *a, const struct alert_opts *o, struct loop *l,
 	/* the want stays the loop's even when empty: a reload may fill it */
 	l->want = &e->want;
 	l->diag.show_evicted = o->max_keys > 0;
+	e->sname = o->common.state;
 	if (o->common.state != NULL && state_restore(o->common.state,
 	    "stream-alert", restore_line, a, err) == -1)
 		return -1;
@@ -834,28 +838,24 @@ put_opt(struct buf *b, int64_t t)
 		buf_printf(b, "%" PRId64, t);
 }
 
-/* save_state -- every rule's keys, atomically, once the output before
- * them is written (loop_sync); 0, or -1 with errno */
+/* save_lines -- the state's body, each line handed to line(arg, ...):
+ * 0, or -1 if line failed */
 static int
-save_state(struct alert *a)
+save_lines(struct alert *a, int (*line)(void *, const char *, size_t),
+    void *arg)
 {
 	struct alert_eng *e = a->priv;
-	struct state_writer sw = STATE_WRITER_INIT;
 	const struct rule *r;
 	size_t i;
 
-	if (loop_sync(a->loop) == -1)
-		return 0;	/* output lost: the old state stays */
-	if (state_begin(&sw, a->o->common.state, "stream-alert") == -1)
-		return -1;
 	buf_reset(&e->out);
 	buf_adds(&e->out, "{\"maxt\":");
 	put_opt(&e->out, e->maxt);
 	buf_adds(&e->out, ",\"wm\":");
 	put_opt(&e->out, e->wm);
 	buf_addc(&e->out, '}');
-	if (state_line(&sw, e->out.p, e->out.len) == -1)
-		goto fail;
+	if (line(arg, e->out.p, e->out.len) == -1)
+		return -1;
 	for (i = 0; i < a->nrun; i++) {
 		r = a->run[i].d.r;
 		buf_reset(&e->out);
@@ -866,15 +866,59 @@ save_state(struct alert *a)
 		put_opt(&e->out, a->run[i].d.first);
 		buf_printf(&e->out, ",\"keys\":%zu}",
 		    detect_nkeys(&a->run[i].d));
-		if (state_line(&sw, e->out.p, e->out.len) == -1 ||
-		    detect_save(&a->run[i].d, state_line_cb, &sw) == -1)
-			goto fail;
+		if (line(arg, e->out.p, e->out.len) == -1 ||
+		    detect_save(&a->run[i].d, line, arg) == -1)
+			return -1;
 	}
-	if (state_commit(&sw) == 0)
+	return 0;
+}
+
+/* save_state -- every rule's keys, atomically, once the output before
+ * them is written (loop_sync); 0, or -1 with errno */
+static int
+save_state(struct alert *a)
+{
+	struct state_writer sw = STATE_WRITER_INIT;
+
+	if (loop_sync(a->loop) == -1)
+		return 0;	/* output lost: the old state stays */
+	if (state_begin(&sw, a->o->common.state, "stream-alert") == -1)
+		return -1;
+	if (save_lines(a, state_line_cb, &sw) == 0 && state_commit(&sw) == 0)
 		return 0;
-fail:
 	state_abort(&sw);
 	return -1;
+}
+
+static int
+text_line(void *arg, const char *p, size_t n)
+{
+	buf_add(arg, p, n);
+	buf_addc(arg, '\n');
+	return 0;
+}
+
+void
+alert_state_save(struct alert *a, struct buf *body)
+{
+	(void)save_lines(a, text_line, body);
+}
+
+int
+alert_state_load(struct alert *a, const char *name, const char *body,
+    size_t len, struct buf *err)
+{
+	struct alert_eng *e = a->priv;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < a->nrun; i++)
+		detect_reset(&a->run[i].d);
+	e->maxt = e->wm = e->wm_at_last = INT64_MIN;
+	e->sname = name;
+	rc = state_restore_text(name, body, len, restore_line, a, err);
+	e->cur = NULL;
+	return rc;
 }
 
 /* save_due -- --state-every: save if it is time */
@@ -909,6 +953,8 @@ member(struct json_span o, const char *k)
 	return val;
 }
 
+/* time_of -- a saved time (null: none), within +-TS_LIMIT as the run's
+ * times are (ts.h) */
 static int
 time_of(struct json_span v, int64_t *t)
 {
@@ -922,7 +968,8 @@ time_of(struct json_span v, int64_t *t)
 		return -1;
 	errno = 0;
 	*t = (int64_t)strtoll(v.p, &end, 10);
-	return errno == 0 && end == v.p + v.len ? 0 : -1;
+	return errno == 0 && end == v.p + v.len && *t >= -TS_LIMIT &&
+	    *t <= TS_LIMIT ? 0 : -1;
 }
 
 /*
@@ -959,7 +1006,7 @@ restore_rule(struct alert *a, struct json_span v, struct json_span name)
 	} else {
 		fprintf(a->loop->diag.err, "%s: %s: rule '%s' is not in %s "
 		    "as it was saved: its state is dropped\n",
-		    a->loop->diag.prog, a->o->common.state, n.p, a->o->rules);
+		    a->loop->diag.prog, e->sname, n.p, a->o->rules);
 	}
 	buf_free(&n);
 	return 0;

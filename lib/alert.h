@@ -80,6 +80,18 @@ void	alert_stats(const struct alert *, struct buf *);
 void	alert_close(struct alert *);
 
 /*
+ * The --state body (the lines between header and trailer) as text, for
+ * the fuzz target tests/fuzz/alertstate.c, on an alert from alert_open.
+ * alert_state_load forgets every key and restores the body's lines as
+ * --state does at alert_open: 0, or -1 with "NAME: reason" in err (keys
+ * read before the fault stay).  alert_state_save appends the body that
+ * --state would save, each line ending in '\n'.
+ */
+int	alert_state_load(struct alert *, const char *name, const char *body,
+	    size_t len, struct buf *err);
+void	alert_state_save(struct alert *, struct buf *body);
+
+/*
  * For --test: run fresh rules (no --state, no --exec, no files) over the
  * NDJSON in input, as stream-alert -r would at EOF, appending the alerts
  * (NDJSON) to out.  0, or -1 with why in err (a bad input record is an

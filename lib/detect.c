@@ -75,7 +75,8 @@ struct akey {
 	struct u64set	 set;		/* new_value */
 	struct hash_map	 vals;		/* cardinality: hash -> struct cval * */
 	struct cval	*vhead, *vtail;
-	struct buf	 last_val;	/* change: canonical JSON */
+	struct buf	 last_val;	/* change: canonical JSON; absence: the
+					 * last record, raw */
 };
 
 static int	first_out(void *, const char *, size_t);
@@ -485,6 +486,8 @@ key_due(const struct detect *d, const struct akey *k)
 			due = k->last + w;
 		if (k->clear_at != NONE && k->clear_at < due)
 			due = k->clear_at;
+		if (k->nts > 0 && ts_front(k) < due)
+			due = ts_front(k);
 		break;
 	case RULE_CARDINALITY:
 		if (k->vhead != NULL)
@@ -713,8 +716,12 @@ detect_open(struct detect *d, const struct rule *r, size_t idx,
 		(void)field_want(&d->field, want, found);
 	}
 	if (r->agg != NULL) {
+		/* named, since an alert writes it as "value" and any jq
+		 * expression may be aggregated, not only a path */
 		d->has_spec = 1;
-		if (agg_parse(&d->spec, r->agg, 100, err) == -1)
+		buf_reset(&d->text);
+		buf_printf(&d->text, "value=%s", r->agg);
+		if (agg_parse(&d->spec, d->text.p, 100, err) == -1)
 			return -1;
 		if (d->spec.expr != NULL) {
 			d->has_aggf = 1;
@@ -884,11 +891,13 @@ window_record(struct detect *d, struct json_span rec, int64_t t,
 	settle(d, k, wm);
 }
 
+/* absence_seen -- a record of the key at t, in time order: it ends a
+ * silence that fired, and starts the wait for the next.  The latest
+ * record is kept in last_val, the sample of the next silence. */
 static void
-absence_record(struct detect *d, struct json_span rec, int64_t t,
-    int64_t wm)
+absence_seen(struct detect *d, struct akey *k, int64_t t,
+    struct json_span rec)
 {
-	struct akey *k = key_get(d);
 	struct notice n;
 
 	if (k->firing && k->clear_at == NONE) {
@@ -904,11 +913,49 @@ absence_record(struct detect *d, struct json_span rec, int64_t t,
 			k->clear_at = t + d->r->keep_firing_for;
 		}
 	}
-	if (k->last == NONE || t > k->last)
+	if (k->last == NONE || t >= k->last) {
 		k->last = t;
+		buf_reset(&k->last_val);
+		if (d->r->sample > 0 && rec.type != JSON_NONE)
+			buf_add(&k->last_val, rec.p, rec.len);
+	}
 	k->judged = 0;
-	k->nsmp = k->smp0 = 0;
-	smp_push(d, k, t, 0, rec);
+}
+
+/* absence_waited -- the record that waited at t, from the samples ring
+ * where it waits with its bytes (JSON_NONE if it was pushed out) */
+static struct json_span
+absence_waited(struct detect *d, const struct akey *k, int64_t t)
+{
+	const struct smp *x;
+	size_t j;
+
+	for (j = k->nsmp; j-- > 0; )
+		if ((x = smp_at(d, k, j))->t == t)
+			return json_span_of(x->raw.p, x->raw.len);
+	return json_span_of(NULL, 0);
+}
+
+/*
+ * absence_record -- a record at t.  One after the watermark waits in the
+ * key's times until the watermark passes it: a record of the same key
+ * from before it may still come, and a silence is judged on the key's
+ * records in time order (with --lateness, a record 45 s after a 10-minute
+ * deadline must not hide the silence before it).  With --lateness 0 the
+ * watermark is at t and nothing waits.
+ */
+static void
+absence_record(struct detect *d, struct json_span rec, int64_t t,
+    int64_t wm)
+{
+	struct akey *k = key_get(d);
+
+	if (t > wm) {
+		ts_insert(k, t);
+		smp_push(d, k, t, 0, rec);
+	} else {
+		absence_seen(d, k, t, rec);
+	}
 	settle(d, k, wm);
 }
 
@@ -1072,10 +1119,17 @@ cardinality_record(struct detect *d, struct json_span rec, int64_t t,
 	const struct rule *r = d->r;
 	struct akey *k;
 	struct notice n;
+	int64_t gone;
 
 	if (d->fv.type == JSON_NONE)
 		return;
 	k = key_get(d);
+	/* values seen at or before t - window no longer count; when one
+	 * of them makes a firing key's count fail, it resolves at that
+	 * value's expiry once the watermark passes it, so that a record
+	 * still to come within --lateness can keep it firing */
+	gone = k->vhead != NULL && k->vhead->t <= t - r->window ?
+	    k->vhead->t + r->window : NONE;
 	cval_expire(k, t - r->window);
 	smp_expire(d, k, t - r->window);
 	buf_reset(&d->val);
@@ -1083,7 +1137,8 @@ cardinality_record(struct detect *d, struct json_span rec, int64_t t,
 	if (cval_see(k, hash_bytes(d->val.p, d->val.len), t))
 		smp_push(d, k, t, 0, rec);
 	if (!holds(r->op, (double)k->vals.count, r->threshold)) {
-		card_false(d, k, t);
+		if (k->firing && k->clear_at == NONE && gone != NONE)
+			k->clear_at = gone + r->keep_firing_for;
 	} else if (k->firing) {
 		k->clear_at = NONE;
 	} else {
@@ -1131,7 +1186,7 @@ sequence_record(struct detect *d, struct json_span rec, int64_t t,
 	    hash_get(&d->map, d->key.p, d->key.len) == NULL)
 		return;			/* nothing begins here */
 	k = key_get(d);
-	if (k->nts > 0 && t - ts_front(k) > r->window)
+	if (k->nts > 0 && ts_front(k) < t - r->window)
 		seq_back(d, k, t - r->window - 1);
 	if (d->stepmask & (1UL << k->step)) {
 		need = r->steps[k->step].count;
@@ -1270,7 +1325,8 @@ threshold_end(struct detect *d, struct akey *k, int64_t e, struct twin *x)
 			}
 			n.sample = d->spans;
 			n.nsample = win_spans(d, x);
-			if (e - k->since >= r->for_ && fire_key(d, k, &n)) {
+			/* not e - since: since may be a restored none */
+			if (k->since <= e - r->for_ && fire_key(d, k, &n)) {
 				k->firing = 1;
 				k->pending = 0;
 			}
@@ -1389,6 +1445,13 @@ absence_due(struct detect *d, struct akey *k, int64_t lim)
 	for (;;) {
 		due = !k->judged && k->last != NONE ? k->last + r->window :
 		    NEVER;
+		if (k->nts > 0 && ts_front(k) <= lim && ts_front(k) < due &&
+		    (k->clear_at == NONE || ts_front(k) <= k->clear_at)) {
+			absence_seen(d, k, ts_front(k),
+			    absence_waited(d, k, ts_front(k)));
+			ts_pop(k);
+			continue;
+		}
 		if (k->clear_at != NONE && k->clear_at < due) {
 			if (k->clear_at > lim)
 				return;
@@ -1412,8 +1475,9 @@ absence_due(struct detect *d, struct akey *k, int64_t lim)
 		notice_init(&n, due);
 		n.wstart = k->last;
 		n.wend = due;
+		d->spans[0] = json_span_of(k->last_val.p, k->last_val.len);
 		n.sample = d->spans;
-		n.nsample = smp_spans(d, k);
+		n.nsample = k->last_val.len > 0;
 		if (fire_key(d, k, &n)) {
 			k->firing = 1;
 			k->silence = due;
@@ -1477,7 +1541,8 @@ process_due(struct detect *d, struct akey *k, int64_t wm, int64_t seen)
 		smp_expire(d, k, wm - r->window);
 		break;
 	case RULE_SEQUENCE:
-		if (k->nts > 0 && wm - ts_front(k) > r->window)
+		/* not wm - ts: wm is INT64_MAX at the end of input */
+		if (k->nts > 0 && ts_front(k) < wm - r->window)
 			seq_back(d, k, wm - r->window - 1);
 		break;
 	case RULE_MATCH:
@@ -1693,7 +1758,9 @@ member(struct json_span o, const char *k)
 	return val;
 }
 
-/* int_of -- a saved integer (null: none) */
+/* int_of -- a saved integer (null: none).  Every one is a time, within
+ * +-TS_LIMIT as the run's times are (ts.h: a time plus a duration does
+ * not overflow), or a smaller count or flag. */
 static int
 int_of(struct json_span v, int64_t none, int64_t *t)
 {
@@ -1707,7 +1774,8 @@ int_of(struct json_span v, int64_t none, int64_t *t)
 		return -1;
 	errno = 0;
 	*t = (int64_t)strtoll(v.p, &end, 10);
-	return errno == 0 && end == v.p + v.len ? 0 : -1;
+	return errno == 0 && end == v.p + v.len && *t >= -TS_LIMIT &&
+	    *t <= TS_LIMIT ? 0 : -1;
 }
 
 static int
@@ -1760,6 +1828,37 @@ items(struct json_span a, struct json_span *e, int max)
 	return n;
 }
 
+/* is_json -- a saved text that goes into alerts as it is (a record, a
+ * value) must be one JSON text, as it was when saved */
+static int
+is_json(const char *p, size_t len)
+{
+	struct json_span v;
+	struct json_error e;
+
+	return p != NULL && json_validate(p, len, &v, &e) == 0;
+}
+
+/* key_ok -- a saved key as detect_judge makes them: the rule's nby
+ * values in JSON, one a line (no by: empty) */
+static int
+key_ok(const struct detect *d, const char *p, size_t len)
+{
+	const char *end = p + len, *nl;
+	int i;
+
+	if (d->r->nby == 0)
+		return len == 0;
+	for (i = 0; i < d->r->nby; i++, p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((nl == end) != (i == d->r->nby - 1) ||
+		    !is_json(p, (size_t)(nl - p)))
+			return 0;
+	}
+	return 1;
+}
+
 static int
 load_samples(struct detect *d, struct akey *k, struct json_span a)
 {
@@ -1776,28 +1875,36 @@ load_samples(struct detect *d, struct akey *k, struct json_span a)
 			return -1;
 		buf_reset(&d->val);
 		json_string(e[2], &d->val);
+		if (!is_json(d->val.p, d->val.len))
+			return -1;
 		smp_push(d, k, t, (int)step, json_span_of(d->val.p,
 		    d->val.len));
 	}
 	return 0;
 }
 
-/* load_windows -- threshold, spike: the open windows, by start */
+/* load_windows -- threshold, spike: the open windows, by start.  As in
+ * a run, each ends after the last window judged (last_eval) and after
+ * the one before it: window_due judges them in list order, and one that
+ * went back in time had every empty window since judged again. */
 static int
 load_windows(struct detect *d, struct akey *k, struct json_span a)
 {
 	struct json_iter it, is;
 	struct json_span kk, v, e[3], r;
 	struct twin *x, **tail = &k->win;
-	int64_t start;
+	int64_t start, after;
 
 	if (a.type != JSON_ARRAY)
 		return -1;
+	after = k->last_eval == NONE ? NONE : k->last_eval - d->r->window;
 	json_iter_init(&it, a);
 	while (json_iter_next(&it, &kk, &v)) {
 		if (items(v, e, 3) != 3 || int_of(e[0], 0, &start) == -1 ||
-		    e[2].type != JSON_ARRAY || d->r->agg == NULL)
+		    e[2].type != JSON_ARRAY || d->r->agg == NULL ||
+		    start <= after)
 			return -1;
+		after = start;
 		x = xcalloc(1, sizeof(*x));
 		x->start = start;
 		agg_init(&x->agg, &d->spec);
@@ -1813,6 +1920,9 @@ load_windows(struct detect *d, struct akey *k, struct json_span a)
 			    x->nsmp == (size_t)d->r->sample)
 				return -1;
 			json_string(r, &x->smp[x->nsmp++]);
+			if (!is_json(x->smp[x->nsmp - 1].p,
+			    x->smp[x->nsmp - 1].len))
+				return -1;
 		}
 	}
 	return 0;
@@ -1871,10 +1981,11 @@ load_key(struct detect *d, struct akey *k, struct json_span o)
 	k->pending = f[1] != 0;
 	k->steady = f[2] != 0;
 	k->judged = f[3] != 0;
+	/* a sequence's step is one of its steps, 0 for the other types */
+	if (f[4] < 0 || (f[4] > 0 && (uint64_t)f[4] >= d->r->nsteps))
+		return -1;
 	k->step = (int)f[4];
 	k->n = f[5];
-	if (k->step < 0 || (size_t)k->step > d->r->nsteps)
-		return -1;
 	k->fired_at = t[0];
 	k->clear_at = t[1];
 	k->since = t[2];
@@ -1884,6 +1995,12 @@ load_key(struct detect *d, struct akey *k, struct json_span o)
 	k->silence = t[6];
 	k->ended = t[7];
 	k->prev_end = t[8];
+	/* threshold, spike: a window is true (last_true) as it is judged
+	 * (last_eval); one true ahead of the judged would have window_due
+	 * judge every empty window up to it, one at a time */
+	if (k->last_true != NONE && (k->last_eval == NONE ||
+	    k->last_true > k->last_eval))
+		return -1;
 	if ((v = member(o, "pv")).type == JSON_NUMBER) {
 		k->prev = json_number(v);
 		k->has_prev = 1;
@@ -1900,16 +2017,22 @@ load_key(struct detect *d, struct akey *k, struct json_span o)
 			return -1;
 		ts_insert(k, x);
 	}
+	if (k->step > 0 && k->nts == 0)	/* past its first step, a sequence
+					 * holds that step's matches */
+		return -1;
 	if (load_windows(d, k, member(o, "w")) == -1)
 		return -1;
 	if ((v = member(o, "h")).type != JSON_NONE && load_set(k, v) == -1)
 		return -1;
 	if ((v = member(o, "v")).type != JSON_NONE && load_values(k, v) == -1)
 		return -1;
-	if ((v = member(o, "lv")).type == JSON_STRING)
+	if ((v = member(o, "lv")).type == JSON_STRING) {
 		json_string(v, &k->last_val);
-	else if (v.type != JSON_NONE)
+		if (!is_json(k->last_val.p, k->last_val.len))
+			return -1;
+	} else if (v.type != JSON_NONE) {
 		return -1;
+	}
 	return 0;
 }
 
@@ -1923,6 +2046,8 @@ detect_load(struct detect *d, struct json_span o)
 		return -1;
 	buf_reset(&d->key);
 	json_string(kv, &d->key);
+	if (!key_ok(d, d->key.p, d->key.len))
+		return -1;
 	if ((slot = hash_get(&d->map, d->key.p, d->key.len)) != NULL)
 		key_free(d, *slot);	/* a listed key made anew */
 	k = key_new(d, d->key.p, d->key.len);
@@ -1934,14 +2059,23 @@ detect_load(struct detect *d, struct json_span o)
 	return 0;
 }
 
+/* detect_reset -- every key forgotten, as the rule was opened */
+void
+detect_reset(struct detect *d)
+{
+	while (d->oldest != NULL)
+		key_free(d, d->oldest);
+	d->first = NONE;
+	d->seq = 0;
+}
+
 void
 detect_close(struct detect *d)
 {
 	size_t i;
 	int j;
 
-	while (d->oldest != NULL)
-		key_free(d, d->oldest);
+	detect_reset(d);
 	hash_free(&d->map);
 	free(d->heap);
 	free(d->park);

@@ -106,6 +106,8 @@ int	detect_save(struct detect *, int (*line)(void *, const char *,
 	    size_t), void *arg);	/* one line per key: 0, or -1 */
 int	detect_load(struct detect *, struct json_span);
 				/* one saved key: 0, or -1 */
+void	detect_reset(struct detect *);
+				/* forget every key, as at detect_open */
 void	detect_close(struct detect *);
 
 #endif

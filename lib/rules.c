@@ -118,6 +118,7 @@ struct mistake {
 struct ctx {
 	const char	*name;
 	yaml_document_t	*doc;
+	int		 flags;		/* RULES_NOJQ */
 	struct mistake	*m;
 	size_t		 n, cap;
 };
@@ -423,7 +424,8 @@ jq_failed(struct ctx *c, yaml_node_t *n, const char *what, struct buf *e)
 
 /*
  * check_jq -- does text compile, as a program or (as_field) as a field
- * expression?  0, or -1 with the mistake told at n.
+ * expression?  0, or -1 with the mistake told at n.  With RULES_NOJQ
+ * every text is taken as compiling, unread.
  */
 static int
 check_jq(struct ctx *c, yaml_node_t *n, const char *what, const char *text,
@@ -434,6 +436,8 @@ check_jq(struct ctx *c, yaml_node_t *n, const char *what, const char *text,
 	struct buf e = BUF_INIT;
 	int rc;
 
+	if (c->flags & RULES_NOJQ)
+		return 0;
 	if (as_field) {
 		rc = field_compile(&f, text, &e);
 		field_free(&f);
@@ -1110,13 +1114,21 @@ report(struct ctx *c, struct buf *err)
 	c->n = c->cap = 0;
 }
 
-/*
- * rules_load_text -- parse with libyaml, check every rule, then report
- * the mistakes sorted by place (at most ERRORS_MAX) or fill in digests.
- */
 int
 rules_load_text(struct rules *rs, const char *name, const char *text,
     size_t len, struct buf *err)
+{
+	return rules_load_flags(rs, name, text, len, 0, err);
+}
+
+/*
+ * rules_load_flags -- parse with libyaml, check every rule (its jq
+ * compiled unless RULES_NOJQ), then report the mistakes sorted by place
+ * (at most ERRORS_MAX) or fill in digests.
+ */
+int
+rules_load_flags(struct rules *rs, const char *name, const char *text,
+    size_t len, int flags, struct buf *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc, next;
@@ -1130,6 +1142,7 @@ rules_load_text(struct rules *rs, const char *name, const char *text,
 	memset(&c, 0, sizeof(c));
 	c.name = name;
 	c.doc = &doc;
+	c.flags = flags;
 	if (!yaml_parser_initialize(&parser)) {
 		buf_printf(err, "%s: cannot initialise libyaml\n", name);
 		return -1;

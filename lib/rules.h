@@ -6,7 +6,8 @@
  * "FILE:LINE:COLUMN: message", lines and columns from 1, pointing at the
  * key or value at fault, with "(did you mean 'x'?)" for a misspelt name.
  * jq expressions (where, by, message, the aggregate's argument) are
- * compiled once here, so a rule file that loads is one that runs.
+ * compiled once here, so a rule file that loads is one that runs (but
+ * see RULES_NOJQ, for fuzzing only).
  * Nothing here prints or exits, except on out-of-memory as xalloc does.
  */
 #include <stddef.h>
@@ -76,6 +77,14 @@ int	rules_load(struct rules *, const char *path, struct buf *err);
 				 * and rules left empty */
 int	rules_load_text(struct rules *, const char *name, const char *,
 	    size_t, struct buf *err);	/* the same from memory */
+#define RULES_NOJQ	0x1	/* rules_load_flags: no jq compiled */
+int	rules_load_flags(struct rules *, const char *name, const char *,
+	    size_t, int flags, struct buf *err);
+				/* rules_load_text with flags.  RULES_NOJQ
+				 * makes every check but compiling the jq
+				 * expressions (libjq takes 10 ms each):
+				 * for fuzzing the YAML and the structure
+				 * fast.  Such rules may not run */
 void	rule_json(const struct rule *, struct buf *);
 				/* the rule as canonical JSON, every field
 				 * with its default filled in */

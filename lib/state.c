@@ -389,10 +389,7 @@ state_restore(const char *path, const char *tool,
     void *arg, struct buf *err)
 {
 	struct buf body = BUF_INIT;
-	struct json_span v;
-	struct json_error jerr;
-	const char *p, *nl, *end, *why = NULL;
-	uint64_t n = 0;
+	const char *why = NULL;
 	int rc;
 
 	if (state_writable(path) == -1) {
@@ -400,7 +397,28 @@ state_restore(const char *path, const char *tool,
 		return -1;
 	}
 	rc = state_load(path, tool, &body, &why);
-	for (p = body.p, end = p + body.len; rc == 0 && p < end; p = nl + 1) {
+	if (rc == 0)
+		rc = state_restore_text(path, body.p, body.len, line, arg, err);
+	else if (rc == -1)
+		buf_printf(err, "%s: %s", path, why);
+	buf_free(&body);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+state_restore_text(const char *name, const char *text, size_t len,
+    int (*line)(void *, uint64_t, struct json_span, const char **),
+    void *arg, struct buf *err)
+{
+	struct json_span v;
+	struct json_error jerr;
+	const char *p, *nl, *end, *why = NULL;
+	uint64_t n = 0;
+	int rc = 0;
+
+	if (len == 0)
+		return 0;
+	for (p = text, end = p + len; rc == 0 && p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		n++;
@@ -408,15 +426,13 @@ state_restore(const char *path, const char *tool,
 		    line(arg, n, v, &why);
 		if (rc == -1 && why == NULL) {
 			buf_printf(err, "%s: damaged state: line %llu of the "
-			    "body does not read back", path,
+			    "body does not read back", name,
 			    (unsigned long long)n);
-			buf_free(&body);
 			return -1;
 		}
 	}
-	buf_free(&body);
 	if (rc == -1) {
-		buf_printf(err, "%s: %s", path, why);
+		buf_printf(err, "%s: %s", name, why);
 		return -1;
 	}
 	return 0;

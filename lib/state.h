@@ -44,4 +44,11 @@ int	state_restore(const char *path, const char *tool,
 	    int (*line)(void *, uint64_t, struct json_span, const char **),
 	    void *arg, struct buf *err);
 
+/* state_restore's line loop over a body already loaded (len bytes of
+ * whole lines, as state_load leaves them): 0, or -1 with "NAME: reason"
+ * in err.  For a body from elsewhere than a file, as the fuzz target's */
+int	state_restore_text(const char *name, const char *text, size_t len,
+	    int (*line)(void *, uint64_t, struct json_span, const char **),
+	    void *arg, struct buf *err);
+
 #endif
