@@ -179,8 +179,10 @@ main(int argc, char *argv[])
 	}
 	if (loop_open(&l, PROG, &o.common, alert_record, &a) == -1)
 		err(2, "%s", o.common.dead_letter);
-	if (alert_open(&a, &o, &l, &msg) == -1)
-		return (say(), 2);
+	if (alert_open(&a, &o, &l, &msg) == -1) {
+		say();
+		exit(2);	/* not return: the loop stays reachable */
+	}
 	if (o.exec != NULL) {
 		if (exec_open(&ex, o.exec, (int)o.exec_jobs, o.exec_timeout,
 		    PROG, stderr, &msg) == -1)
